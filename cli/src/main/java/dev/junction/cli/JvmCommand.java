@@ -1,0 +1,46 @@
+package dev.junction.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the argv that starts another Junction JVM with this JVM's java binary and classpath, e.g.
+ * {@code java -Xmx256m … -cp … dev.junction.cli.Junction apiserver --data-dir …}. Each kind of
+ * component shares a dynamic class-data-sharing archive ({@code cds/<kind>.jsa},
+ * JDK 19+ {@code -XX:+AutoCreateSharedArchive}) so that the lab's dozen JVMs start faster after
+ * the first run.
+ */
+public final class JvmCommand {
+    private JvmCommand() {
+    }
+
+    /**
+     * @param cds     directory for CDS archives
+     * @param kind    archive name, e.g. {@code apiserver}
+     * @param heapMb  maximum heap (-Xmx) in MiB
+     * @param args    the Junction subcommand and its arguments
+     * @return the full argv
+     */
+    public static List<String> of(Path cds, String kind, int heapMb, List<String> args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(javaBinary());
+        argv.add("-Xmx" + heapMb + "m");
+        argv.add("-Xss512k");
+        argv.add("-XX:+UseSerialGC");
+        argv.add("-XX:SharedArchiveFile=" + cds.resolve(kind + ".jsa"));
+        argv.add("-XX:+AutoCreateSharedArchive");
+        argv.add("-Xlog:cds=off");
+        argv.add("-Xlog:cds+dynamic=off");
+        argv.add("-cp");
+        argv.add(System.getProperty("java.class.path"));
+        argv.add(Junction.class.getName());
+        argv.addAll(args);
+        return argv;
+    }
+
+    /** This JVM's java executable. */
+    public static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.junction.cli;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where a lab keeps its files, all under one data directory ({@code $JUNCTION_HOME}, default
+ * {@code ~/.junction}): {@code kubeconfig}, {@code lab.json} (topology and supervisor PID),
+ * {@code apiserver/state.db}, {@code nodes/<node>/}, {@code logs/<component>.log},
+ * {@code run/<component>.pid} and {@code run/apiserver.sock}.
+ *
+ * @param home the data directory
+ */
+public record LabPaths(Path home) {
+
+    public LabPaths {
+        Objects.requireNonNull(home, "home");
+        home = home.toAbsolutePath().normalize();
+    }
+
+    /** {@code $JUNCTION_HOME}, else {@code ~/.junction}. */
+    public static LabPaths fromEnvironment() {
+        String env = System.getenv("JUNCTION_HOME");
+        return new LabPaths(env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".junction"));
+    }
+
+    public Path kubeconfig() {
+        return home.resolve("kubeconfig");
+    }
+
+    public Path state() {
+        return home.resolve("lab.json");
+    }
+
+    public Path apiserverData() {
+        return home.resolve("apiserver");
+    }
+
+    public Path node(String name) {
+        return home.resolve("nodes").resolve(name);
+    }
+
+    public Path logs() {
+        return home.resolve("logs");
+    }
+
+    public Path log(String component) {
+        return logs().resolve(component + ".log");
+    }
+
+    public Path run() {
+        return home.resolve("run");
+    }
+
+    public Path pidFile(String component) {
+        return run().resolve(component + ".pid");
+    }
+
+    public Path apiSocket() {
+        return run().resolve("apiserver.sock");
+    }
+
+    /** Directory of class-data-sharing archives that make the lab's many JVMs start faster. */
+    public Path cds() {
+        return home.resolve("cds");
+    }
+}

@@ -1,0 +1,145 @@
+package dev.junction.cli;
+
+import dev.junction.common.CommandRunner;
+import dev.junction.common.KubeClients;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code junction up}: builds the lab (the role {@code kind create cluster} plays for Docker), starts
+ * every component, applies the cluster add-ons (DNS) and the given manifests, waits until every
+ * Deployment is available and every Pod is Ready, prints the kubeconfig path and a summary, and
+ * returns while the lab keeps running. Refuses, changing nothing, when a lab already exists.
+ */
+@Command(name = "up", description = "Create the lab, start every component and apply manifests.")
+public final class UpCommand implements Callable<Integer> {
+
+    @Mixin
+    LabOptions lab;
+
+    @Option(names = {"-f", "--filename"}, description = "Manifest file or directory to apply (repeatable).")
+    List<Path> manifests = new ArrayList<>();
+
+    @Option(names = "--nodes", defaultValue = "2", description = "Number of worker nodes (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--proxy-mode", defaultValue = "iptables", description = "kube-proxy mode of the nodes (default: ${DEFAULT-VALUE}).")
+    String proxyMode;
+
+    @Option(names = "--timeout", defaultValue = "180s", description = "How long to wait for the cluster to be ready, e.g. 180s, 5m (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        LabPaths paths = lab.paths();
+        List<String> problems = Preconditions.problems();
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("junction up: " + p));
+            return 1;
+        }
+        LabNetwork network = new LabNetwork(CommandRunner.system());
+        List<String> existing = network.existingNamespaces();
+        if (Files.exists(paths.state()) || !existing.isEmpty()) {
+            System.err.println("junction up: a lab already exists (" + (Files.exists(paths.state()) ? paths.state() : String.join(", ", existing))
+                    + "); nothing was changed. Run 'junction down' first.");
+            return 1;
+        }
+        LabTopology topology = LabTopology.of(workers);
+        Files.createDirectories(paths.home());
+        Files.createDirectories(paths.cds());
+        System.out.println("Creating the lab network: " + topology.nodes().size() + " nodes and a client host …");
+        try {
+            network.create(topology);
+        } catch (RuntimeException e) {
+            network.destroyAll();
+            throw e;
+        }
+        new LabState(workers, proxyMode, 0).write(paths.state());
+        long supervisorPid = startSupervisor(paths);
+        new LabState(workers, proxyMode, supervisorPid).write(paths.state());
+        Kubeconfig.write(paths.kubeconfig(), "http://127.0.0.1:" + LabTopology.API_PORT);
+
+        try (KubernetesClient client = KubeClients.create(Optional.of("http://127.0.0.1:" + LabTopology.API_PORT), Optional.empty())) {
+            ClusterReadiness readiness = new ClusterReadiness(client, topology);
+            System.out.println("Starting the API server, controllers and node agents …");
+            readiness.awaitApiServer(Duration.ofSeconds(90));
+            List<HasMetadata> objects = new ArrayList<>(addons(client));
+            objects.addAll(ManifestLoader.load(client, manifests));
+            System.out.println("Applying " + objects.size() + " objects …");
+            apply(client, objects);
+            Optional<String> notReady = readiness.awaitReady(Duration.parse("PT" + timeout.toUpperCase()));
+            System.out.println();
+            System.out.print(new ClusterSummary(client).render());
+            System.out.printf("%nkubeconfig: %s%n", paths.kubeconfig());
+            System.out.printf("  export KUBECONFIG=%s%n", paths.kubeconfig());
+            System.out.printf("lab ready in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            if (notReady.isPresent()) {
+                System.err.println("junction up: the lab is running, but not everything became ready:");
+                System.err.println(notReady.get());
+                return 2;
+            }
+            return 0;
+        }
+    }
+
+    private static long startSupervisor(LabPaths paths) throws IOException {
+        Files.createDirectories(paths.logs());
+        List<String> argv = new ArrayList<>(List.of("setsid"));
+        argv.addAll(JvmCommand.of(paths.cds(), "supervisor", 128, List.of("supervisor", "--data-dir=" + paths.home())));
+        Process process = new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.log("supervisor").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        return process.pid();
+    }
+
+    /** The cluster add-ons every lab has: cluster DNS (Deployment coredns, Service kube-dns). */
+    static List<HasMetadata> addons(KubernetesClient client) {
+        try (InputStream in = UpCommand.class.getResourceAsStream("/addons/dns.yaml")) {
+            return client.load(in).items();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Creates each object, or updates it when it already exists (like {@code kubectl apply}). */
+    static void apply(KubernetesClient client, List<HasMetadata> objects) {
+        for (HasMetadata object : objects) {
+            if (object.getMetadata().getNamespace() == null && isNamespaced(client, object)) {
+                object.getMetadata().setNamespace("default");
+            }
+            try {
+                client.resource(object).createOr(NonDeletingOperation::update);
+                System.out.printf("  %s/%s created%n", object.getKind().toLowerCase(), object.getMetadata().getName());
+            } catch (KubernetesClientException e) {
+                System.err.printf("  %s/%s: %s%n", object.getKind().toLowerCase(), object.getMetadata().getName(),
+                        e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isNamespaced(KubernetesClient client, HasMetadata object) {
+        return switch (object.getKind()) {
+            case "Namespace", "Node", "IngressClass", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass" -> false;
+            default -> true;
+        };
+    }
+}

@@ -1,0 +1,120 @@
+package dev.junction.proxy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * kube-proxy's sync metrics, under upstream names (kubernetes pkg/proxy/metrics/metrics.go), and
+ * the health state behind {@code /healthz} (upstream pkg/proxy/healthcheck/proxy_health.go):
+ * unhealthy when a sync was queued more than {@code healthTimeout} ago and none has succeeded since.
+ * Thread-safe.
+ */
+public final class ProxyMetrics {
+    /** Histogram buckets in seconds: upstream's {@code ExponentialBuckets(0.001, 2, 15)}. */
+    static final double[] BUCKETS = new double[15];
+
+    static {
+        for (int i = 0; i < BUCKETS.length; i++) {
+            BUCKETS[i] = 0.001 * Math.pow(2, i);
+        }
+    }
+
+    private final Clock clock;
+    private final Duration healthTimeout;
+    private final AtomicLongArray bucketCounts = new AtomicLongArray(BUCKETS.length);
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong sumNanos = new AtomicLong();
+    private final AtomicLong restoreFailures = new AtomicLong();
+    private final AtomicLong lastSyncMillis = new AtomicLong();
+    private final AtomicLong lastQueuedMillis = new AtomicLong();
+
+    /** @param healthTimeout how long a queued sync may stay unapplied (upstream: 2 × syncPeriod) */
+    public ProxyMetrics(Clock clock, Duration healthTimeout) {
+        this.clock = clock;
+        this.healthTimeout = healthTimeout;
+    }
+
+    /** Records that a sync was requested (upstream {@code QueuedUpdate}). */
+    public void queued() {
+        lastQueuedMillis.compareAndSet(0, clock.millis());
+    }
+
+    /** Records a successful sync that took {@code elapsed}. */
+    public void synced(Duration elapsed) {
+        observe(elapsed);
+        lastSyncMillis.set(clock.millis());
+        lastQueuedMillis.set(0);
+    }
+
+    /** Records a failed sync that took {@code elapsed}. */
+    public void failed(Duration elapsed) {
+        observe(elapsed);
+        restoreFailures.incrementAndGet();
+    }
+
+    /** Number of failed syncs so far. */
+    public long failures() {
+        return restoreFailures.get();
+    }
+
+    /** Number of syncs (successful or not) so far. */
+    public long syncs() {
+        return count.get();
+    }
+
+    /** True unless a queued update has waited longer than the health timeout. */
+    public boolean healthy() {
+        long queued = lastQueuedMillis.get();
+        return queued == 0 || clock.millis() - queued <= healthTimeout.toMillis();
+    }
+
+    /** Milliseconds since the epoch of the last successful sync, or 0. */
+    public long lastSyncMillis() {
+        return lastSyncMillis.get();
+    }
+
+    /** The Prometheus text exposition (format 0.0.4). */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        String h = "kubeproxy_sync_proxy_rules_duration_seconds";
+        out.append("# HELP ").append(h).append(" SyncProxyRules latency in seconds\n");
+        out.append("# TYPE ").append(h).append(" histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < BUCKETS.length; i++) {
+            cumulative = bucketCounts.get(i);
+            out.append(h).append("_bucket{le=\"").append(fmt(BUCKETS[i])).append("\"} ").append(cumulative).append('\n');
+        }
+        out.append(h).append("_bucket{le=\"+Inf\"} ").append(count.get()).append('\n');
+        out.append(h).append("_sum ").append(fmt(sumNanos.get() / 1e9)).append('\n');
+        out.append(h).append("_count ").append(count.get()).append('\n');
+        String t = "kubeproxy_sync_proxy_rules_last_timestamp_seconds";
+        out.append("# HELP ").append(t).append(" The last time proxy rules were successfully synced\n");
+        out.append("# TYPE ").append(t).append(" gauge\n");
+        out.append(t).append(' ').append(fmt(lastSyncMillis.get() / 1e3)).append('\n');
+        String f = "kubeproxy_sync_proxy_rules_iptables_restore_failures_total";
+        out.append("# HELP ").append(f).append(" Cumulative proxy iptables restore failures\n");
+        out.append("# TYPE ").append(f).append(" counter\n");
+        out.append(f).append(' ').append(restoreFailures.get()).append('\n');
+        return out.toString();
+    }
+
+    private void observe(Duration elapsed) {
+        double seconds = elapsed.toNanos() / 1e9;
+        for (int i = 0; i < BUCKETS.length; i++) {
+            if (seconds <= BUCKETS[i]) {
+                bucketCounts.incrementAndGet(i);
+            }
+        }
+        sumNanos.addAndGet(elapsed.toNanos());
+        count.incrementAndGet();
+    }
+
+    private static String fmt(double value) {
+        String s = String.format(Locale.ROOT, "%.6f", value);
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}
