@@ -1,0 +1,47 @@
+package dev.junction.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class ProxyMetricsTest {
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void unhealthyWhenAQueuedSyncWaitsTooLong() {
+        ManualClock clock = new ManualClock();
+        ProxyMetrics metrics = new ProxyMetrics(clock, Duration.ofSeconds(60));
+        assertThat(metrics.healthy()).isTrue();
+        metrics.queued();
+        clock.now = clock.now.plusSeconds(61);
+        assertThat(metrics.healthy()).isFalse();
+        metrics.synced(Duration.ofMillis(5));
+        assertThat(metrics.healthy()).isTrue();
+        metrics.failed(Duration.ofMillis(5));
+        assertThat(metrics.render()).contains("kubeproxy_sync_proxy_rules_iptables_restore_failures_total 1\n",
+                "kubeproxy_sync_proxy_rules_duration_seconds_count 2\n",
+                "kubeproxy_sync_proxy_rules_last_timestamp_seconds 1767225661\n");
+    }
+}

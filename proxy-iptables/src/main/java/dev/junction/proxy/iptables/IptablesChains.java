@@ -1,0 +1,103 @@
+package dev.junction.proxy.iptables;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.junction.proxy.EndpointInfo;
+import dev.junction.proxy.ServicePortName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * Chain names exactly as kube-proxy's iptables mode computes them (kubernetes
+ * pkg/proxy/iptables/proxier.go {@code portProtoHash}, {@code servicePortPolicyClusterChain},
+ * {@code servicePortPolicyLocalChainName}, {@code serviceFirewallChainName},
+ * {@code serviceExternalChainName}, {@code servicePortEndpointChainName}): a prefix plus the first
+ * 16 characters of the RFC 4648 base32 encoding of SHA-256 over {@code "ns/name:port" + "tcp"}
+ * (+ {@code "ip:port"} for endpoint chains). Chain names therefore stay at most 28 characters.
+ */
+public final class IptablesChains {
+    /** nat/filter entry chain. */
+    public static final String KUBE_SERVICES = "KUBE-SERVICES";
+    /** filter chain for external destinations without endpoints. */
+    public static final String KUBE_EXTERNAL_SERVICES = "KUBE-EXTERNAL-SERVICES";
+    /** nat/filter chain for NodePorts. */
+    public static final String KUBE_NODEPORTS = "KUBE-NODEPORTS";
+    /** nat chain that masquerades marked packets. */
+    public static final String KUBE_POSTROUTING = "KUBE-POSTROUTING";
+    /** nat chain that marks packets for masquerade. */
+    public static final String KUBE_MARK_MASQ = "KUBE-MARK-MASQ";
+    /** filter chain accepting marked and established forwarded traffic. */
+    public static final String KUBE_FORWARD = "KUBE-FORWARD";
+    /** filter chain for loadBalancerSourceRanges drops. */
+    public static final String KUBE_PROXY_FIREWALL = "KUBE-PROXY-FIREWALL";
+
+    /** Prefixes of the per-service chains kube-proxy owns and garbage-collects. */
+    public static final List<String> SERVICE_CHAIN_PREFIXES =
+            List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-", "KUBE-FW-", "KUBE-EXT-");
+
+    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+    private IptablesChains() {
+    }
+
+    /** {@code KUBE-SVC-…}: dispatch to endpoints under Cluster traffic policy. */
+    public static String servicePortPolicyClusterChain(ServicePortName name) {
+        return "KUBE-SVC-" + portProtoHash(name);
+    }
+
+    /** {@code KUBE-SVL-…}: dispatch to local endpoints under Local traffic policy. */
+    public static String servicePortPolicyLocalChain(ServicePortName name) {
+        return "KUBE-SVL-" + portProtoHash(name);
+    }
+
+    /** {@code KUBE-FW-…}: loadBalancerSourceRanges filter. */
+    public static String serviceFirewallChain(ServicePortName name) {
+        return "KUBE-FW-" + portProtoHash(name);
+    }
+
+    /** {@code KUBE-EXT-…}: entry for NodePort / external IP / LB traffic. */
+    public static String serviceExternalChain(ServicePortName name) {
+        return "KUBE-EXT-" + portProtoHash(name);
+    }
+
+    /** {@code KUBE-SEP-…}: DNAT to one endpoint. */
+    public static String servicePortEndpointChain(ServicePortName name, EndpointInfo endpoint) {
+        requireNonNull(endpoint, "endpoint");
+        return "KUBE-SEP-" + hash16(name + name.protocol().lower() + endpoint.endpoint());
+    }
+
+    /** True for chain names with one of {@link #SERVICE_CHAIN_PREFIXES}. */
+    public static boolean isServiceChain(String chain) {
+        return SERVICE_CHAIN_PREFIXES.stream().anyMatch(chain::startsWith);
+    }
+
+    /** The 16-character hash of {@code name.toString() + protocol}, as upstream {@code portProtoHash}. */
+    public static String portProtoHash(ServicePortName name) {
+        requireNonNull(name, "name");
+        return hash16(name + name.protocol().lower());
+    }
+
+    private static String hash16(String input) {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        // 16 base32 characters = 80 bits = the first 10 bytes; no padding is involved.
+        StringBuilder out = new StringBuilder(16);
+        int buffer = 0;
+        int bits = 0;
+        for (int i = 0; i < 10; i++) {
+            buffer = (buffer << 8) | (hash[i] & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                out.append(BASE32[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        return out.toString();
+    }
+}

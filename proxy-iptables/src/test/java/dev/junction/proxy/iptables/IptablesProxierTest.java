@@ -1,0 +1,88 @@
+package dev.junction.proxy.iptables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.common.CommandFailedException;
+import dev.junction.common.CommandResult;
+import dev.junction.common.CommandRunner;
+import dev.junction.proxy.NodeInfo;
+import dev.junction.proxy.ProxyConfig;
+import dev.junction.proxy.ProxySnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The proxier's command sequence, through a recording {@link CommandRunner}. */
+class IptablesProxierTest {
+
+    /** Records argv and stdin; answers with {@code reply}. */
+    static final class Recorder implements CommandRunner {
+        final List<List<String>> argvs = new ArrayList<>();
+        final List<String> stdins = new ArrayList<>();
+        Function<List<String>, CommandResult> reply = argv -> new CommandResult(argv, 0, "", "");
+
+        @Override
+        public CommandResult run(List<String> argv, String stdin, Duration timeout) {
+            argvs.add(argv);
+            stdins.add(stdin);
+            return reply.apply(argv);
+        }
+
+        long count(String... prefix) {
+            return argvs.stream().filter(a -> a.size() >= prefix.length && a.subList(0, prefix.length).equals(List.of(prefix))).count();
+        }
+    }
+
+    @Test
+    void firstSyncInstallsJumpsThenOneRestorePerSync() {
+        Recorder rec = new Recorder();
+        // -C says "missing" on the first sync, so each jump is inserted once.
+        rec.reply = argv -> new CommandResult(argv, argv.contains("-C") ? 1 : 0, "", "");
+        IptablesProxier proxier = new IptablesProxier(rec, List.of("ip", "netns", "exec", "ns1"), IptablesBackend.NFT,
+                ProxyConfig.defaults());
+        proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        assertThat(rec.count("ip", "netns", "exec", "ns1", "iptables-nft", "-w", "5", "-t", "nat", "-I", "PREROUTING"))
+                .isEqualTo(1);
+        assertThat(rec.argvs).contains(List.of("ip", "netns", "exec", "ns1", "iptables-nft", "-w", "5", "-t", "nat", "-I",
+                "POSTROUTING", "-m", "comment", "--comment", "kubernetes postrouting rules", "-j", "KUBE-POSTROUTING"));
+        assertThat(rec.argvs).contains(List.of("ip", "netns", "exec", "ns1", "iptables-nft", "-w", "5", "-t", "filter", "-I",
+                "FORWARD", "-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "kubernetes service portals",
+                "-j", "KUBE-SERVICES"));
+        assertThat(rec.count("ip", "netns", "exec", "ns1", "iptables-nft-restore", "-w", "5", "--noflush", "--counters"))
+                .isEqualTo(1);
+
+        rec.argvs.clear();
+        proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        assertThat(rec.argvs).as("second sync: save + restore only").extracting(a -> a.get(4))
+                .containsExactly("iptables-nft-save", "iptables-nft-restore");
+    }
+
+    @Test
+    void staleServiceChainsAreDeletedInTheSameRestore() {
+        Recorder rec = new Recorder();
+        rec.reply = argv -> argv.get(0).endsWith("-save")
+                ? new CommandResult(argv, 0, "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]\n"
+                        + ":KUBE-SEP-BBBBBBBBBBBBBBBB - [0:0]\n:DOCKER - [0:0]\nCOMMIT\n", "")
+                : new CommandResult(argv, 0, "", "");
+        new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults())
+                .sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        String input = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
+        assertThat(input).contains("-X KUBE-SVC-AAAAAAAAAAAAAAAA\n", "-X KUBE-SEP-BBBBBBBBBBBBBBBB\n").doesNotContain("DOCKER");
+    }
+
+    @Test
+    void failedRestoreThrowsAndForcesAFullSyncNextTime() {
+        Recorder rec = new Recorder();
+        rec.reply = argv -> new CommandResult(argv, argv.get(0).endsWith("-restore") ? 2 : 0, "", "line 7 failed");
+        IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.LEGACY, ProxyConfig.defaults());
+        assertThatThrownBy(() -> proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n")))
+                .isInstanceOf(CommandFailedException.class).hasMessageContaining("line 7 failed");
+        rec.argvs.clear();
+        rec.reply = argv -> new CommandResult(argv, 0, "", "");
+        proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        assertThat(rec.count("iptables-legacy", "-w", "5", "-t", "nat", "-C")).isEqualTo(3);
+    }
+}
