@@ -2,6 +2,8 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,7 +35,8 @@ import org.xbill.DNS.Type;
  *   <li>EDNS0 (RFC 6891): a query's OPT is answered with an OPT advertising {@value #EDNS_PAYLOAD}
  *       bytes; the client's payload size (at least 512) bounds UDP responses; without OPT the UDP
  *       limit is 512 bytes. EDNS version above 0 → BADVERS.</li>
- *   <li>A UDP response that does not fit is cut at a record boundary and gets TC (RFC 2181 9).</li>
+ *   <li>A UDP response that does not fit keeps as many leading records as fit and gets TC
+ *       ({@link Truncation}).</li>
  * </ul>
  */
 public final class DnsQueryProcessor {
@@ -113,7 +116,10 @@ public final class DnsQueryProcessor {
             return Responses.error(query, Rcode.FORMERR);
         }
         if (opt != null && opt.getVersion() > 0) {
-            return Responses.error(query, Rcode.BADVERS);
+            // BADVERS (16) is an extended rcode: the header keeps its low 4 bits, the OPT the rest.
+            Message badvers = Responses.reply(query);
+            badvers.addRecord(new OPTRecord(EDNS_PAYLOAD, Rcode.BADVERS >>> 4, 0), Section.ADDITIONAL);
+            return badvers;
         }
         Record question = query.getQuestion();
         int qtype = question.getType();
@@ -133,7 +139,7 @@ public final class DnsQueryProcessor {
         }
         Header header;
         try {
-            header = new Header(java.util.Arrays.copyOf(wire, Header.LENGTH));
+            header = new Header(Arrays.copyOf(wire, Header.LENGTH));
         } catch (Exception e) {
             return;
         }
@@ -146,19 +152,19 @@ public final class DnsQueryProcessor {
 
     private void send(Message response, OPTRecord queryOpt, int limit, Consumer<byte[]> reply) {
         int rcode = response.getRcode();
-        if (rcode > 0xF) {
-            response.getHeader().setRcode(rcode & 0xF);
+        if (response.getHeader().getCount(Section.ADDITIONAL) > 0) {
+            removeOpt(response);
         }
-        removeOpt(response);
         if (queryOpt != null) {
             response.addRecord(new OPTRecord(EDNS_PAYLOAD, rcode >>> 4, 0), Section.ADDITIONAL);
         }
         metrics.response(rcode);
-        reply.accept(response.toWire(limit));
+        byte[] wire = response.toWire();
+        reply.accept(wire.length <= limit ? wire : Truncation.truncate(response, limit));
     }
 
     private static void removeOpt(Message response) {
-        List<Record> additional = response.getSection(Section.ADDITIONAL);
+        List<Record> additional = new ArrayList<>(response.getSection(Section.ADDITIONAL));
         for (Record r : additional) {
             if (r.getType() == Type.OPT) {
                 response.removeRecord(r, Section.ADDITIONAL);

@@ -13,11 +13,12 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * Answers questions for the cluster zone and for reverse names of cluster addresses from the
+ * Answers questions for the cluster zone (Kubernetes DNS-Based Service Discovery spec 1.1.0,
+ * section 2) and for reverse names of cluster addresses from the
  * current {@link RecordIndex}: the role of CoreDNS's {@code plugin/kubernetes/handler.go}.
  *
- * <p>Negative answers follow RFC 2308 and the Kubernetes DNS spec 1.1.0 section 2.1 as CoreDNS
- * does: an existing name (including an empty non-terminal such as {@code svc.<zone>}) without
+ * <p>Negative answers follow RFC 2308 (SOA in the authority section) and RFC 8020 (empty
+ * non-terminals exist) as CoreDNS does: an existing name (including an empty non-terminal such as {@code svc.<zone>}) without
  * records of the asked type gets NOERROR with an empty answer; an absent name gets NXDOMAIN; both
  * carry the zone's SOA in the authority section. Before the informers' first full sync an absent
  * name gets SERVFAIL, because it may simply not be known yet. Every answer in the zone is

@@ -3,7 +3,10 @@ package dev.junction.dns;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
@@ -17,6 +20,9 @@ public final class NameEntry {
     private final List<Record> records;
     private final List<Record> additionals;
     private final boolean cname;
+    /** The distinct types at this name and their records, so lookups allocate nothing. */
+    private final int[] types;
+    private final List<List<Record>> byType;
 
     /**
      * @param records     the RRsets at this name, any types
@@ -26,6 +32,30 @@ public final class NameEntry {
         this.records = List.copyOf(requireNonNull(records, "records"));
         this.additionals = List.copyOf(requireNonNull(additionals, "additionals"));
         this.cname = !this.records.isEmpty() && this.records.get(0).getType() == Type.CNAME;
+        Map<Integer, List<Record>> grouped = new LinkedHashMap<>();
+        for (Record r : this.records) {
+            grouped.computeIfAbsent(r.getType(), t -> new ArrayList<>()).add(r);
+        }
+        this.types = grouped.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.byType = grouped.values().stream().map(List::copyOf).toList();
+    }
+
+    /**
+     * The union of two entries for the same name (records and additionals, duplicates dropped);
+     * returns one of them unchanged when the other is an empty non-terminal without additionals.
+     */
+    public static NameEntry merge(NameEntry a, NameEntry b) {
+        if (b.records.isEmpty() && b.additionals.isEmpty()) {
+            return a;
+        }
+        if (a.records.isEmpty() && a.additionals.isEmpty()) {
+            return b;
+        }
+        LinkedHashSet<Record> records = new LinkedHashSet<>(a.records);
+        records.addAll(b.records);
+        LinkedHashSet<Record> additionals = new LinkedHashSet<>(a.additionals);
+        additionals.addAll(b.additionals);
+        return new NameEntry(new ArrayList<>(records), new ArrayList<>(additionals));
     }
 
     /** All records at this name. */
@@ -48,21 +78,16 @@ public final class NameEntry {
         return records.isEmpty();
     }
 
-    /** The records of {@code type}; {@link Type#ANY} selects all. */
+    /** The records of {@code type}; {@link Type#ANY} selects all. Allocates nothing. */
     public List<Record> recordsOfType(int type) {
         if (type == Type.ANY) {
             return records;
         }
-        List<Record> out = null;
-        for (int i = 0; i < records.size(); i++) {
-            Record r = records.get(i);
-            if (r.getType() == type) {
-                if (out == null) {
-                    out = new ArrayList<>(records.size() - i);
-                }
-                out.add(r);
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == type) {
+                return byType.get(i);
             }
         }
-        return out == null ? List.of() : out;
+        return List.of();
     }
 }

@@ -6,6 +6,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,10 +35,10 @@ import org.xbill.DNS.TextParseException;
  * (kubernetes/dns {@code docs/specification.md}):
  * <ul>
  *   <li>2.2 {@code dns-version.<zone>. TXT "1.1.0"};</li>
- *   <li>2.3.1 ClusterIP Services: A/AAAA at {@code <svc>.<ns>.svc.<zone>}, SRV
+ *   <li>2.3 ClusterIP Services (2.3.1 A/AAAA, 2.3.2 SRV, 2.3.3 PTR): A/AAAA at {@code <svc>.<ns>.svc.<zone>}, SRV
  *       {@code _<port>._<proto>.<svc>.<ns>.svc.<zone>} for named ports targeting the Service name,
  *       PTR for each cluster IP;</li>
- *   <li>2.4.1 headless Services: A/AAAA per ready endpoint at the Service name and at
+ *   <li>2.4 headless Services (2.4.1 A/AAAA, 2.4.2 SRV, 2.4.3 PTR): A/AAAA per ready endpoint at the Service name and at
  *       {@code <hostname>.<svc>.<ns>.svc.<zone>}, SRV per ready endpoint and named port targeting
  *       the hostname name, PTR per ready endpoint; no ready endpoints → the name does not exist;</li>
  *   <li>2.5 ExternalName Services: CNAME to {@code spec.externalName}.</li>
@@ -74,30 +75,81 @@ public final class RecordIndexBuilder {
      */
     public static RecordIndex build(Name zone, long ttl, long serial, Collection<ServiceRecord> services,
             Collection<EndpointSliceRecord> slices, boolean synced) {
-        requireNonNull(zone, "zone");
         requireNonNull(services, "services");
         requireNonNull(slices, "slices");
+        checkZoneAndTtl(zone, ttl);
+        Map<String, List<EndpointSliceRecord>> slicesByService = new HashMap<>();
+        for (EndpointSliceRecord s : slices) {
+            slicesByService.computeIfAbsent(s.serviceKey(), k -> new ArrayList<>()).add(s);
+        }
+        List<Map<Name, NameEntry>> fragments = new ArrayList<>(services.size());
+        for (ServiceRecord svc : services) {
+            fragments.add(compile(zone, ttl, svc, slicesByService.getOrDefault(svc.key(), List.of())));
+        }
+        return assemble(zone, ttl, serial, fragments, synced);
+    }
+
+    /**
+     * Compiles one Service and its EndpointSlices into the names it contributes (its fragment of
+     * the index), so that a change to one Service recompiles only that Service.
+     *
+     * @param zone   the cluster zone, absolute
+     * @param ttl    the TTL in seconds
+     * @param svc    the Service
+     * @param slices the Service's EndpointSlices
+     * @return an immutable map from owner name to entry; empty when the Service publishes nothing
+     */
+    public static Map<Name, NameEntry> compile(Name zone, long ttl, ServiceRecord svc, List<EndpointSliceRecord> slices) {
+        requireNonNull(svc, "svc");
+        requireNonNull(slices, "slices");
+        checkZoneAndTtl(zone, ttl);
+        RecordIndexBuilder b = new RecordIndexBuilder(zone, ttl);
+        b.addService(svc, slices);
+        Map<Name, NameEntry> out = new HashMap<>(b.names.size() * 2);
+        for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
+            out.put(e.getKey(), e.getValue().toEntry());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Assembles the zone's own names (apex SOA and NS, {@code dns-version}, {@code svc}) and the
+     * Services' fragments into an index. Names several fragments share (a namespace's
+     * {@code <ns>.svc} node, a PTR name) are merged. Cost: linear in the number of names.
+     *
+     * @param fragments results of {@link #compile}
+     */
+    public static RecordIndex assemble(Name zone, long ttl, long serial, Collection<Map<Name, NameEntry>> fragments,
+            boolean synced) {
+        requireNonNull(fragments, "fragments");
+        checkZoneAndTtl(zone, ttl);
+        RecordIndexBuilder b = new RecordIndexBuilder(zone, ttl);
+        SOARecord soa = b.apex(serial);
+        b.ent(b.name("svc"));
+        int size = b.names.size();
+        for (Map<Name, NameEntry> f : fragments) {
+            size += f.size();
+        }
+        Map<Name, NameEntry> out = new HashMap<>(size * 4 / 3 + 16);
+        for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
+            out.put(e.getKey(), e.getValue().toEntry());
+        }
+        for (Map<Name, NameEntry> f : fragments) {
+            for (Map.Entry<Name, NameEntry> e : f.entrySet()) {
+                out.merge(e.getKey(), e.getValue(), NameEntry::merge);
+            }
+        }
+        return new RecordIndex(zone, ttl, soa, Collections.unmodifiableMap(out), synced);
+    }
+
+    private static void checkZoneAndTtl(Name zone, long ttl) {
+        requireNonNull(zone, "zone");
         if (!zone.isAbsolute()) {
             throw new IllegalArgumentException("zone: " + zone + " (expected: an absolute name)");
         }
         if (ttl < 0 || ttl > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("ttl: " + ttl + " (expected: 0-2147483647)");
         }
-        RecordIndexBuilder b = new RecordIndexBuilder(zone, ttl);
-        Map<String, List<EndpointSliceRecord>> slicesByService = new HashMap<>();
-        for (EndpointSliceRecord s : slices) {
-            slicesByService.computeIfAbsent(s.serviceKey(), k -> new ArrayList<>()).add(s);
-        }
-        SOARecord soa = b.apex(serial);
-        b.ent(b.name("svc"));
-        for (ServiceRecord svc : services) {
-            b.addService(svc, slicesByService.getOrDefault(svc.key(), List.of()));
-        }
-        Map<Name, NameEntry> out = new HashMap<>(b.names.size() * 2);
-        for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
-            out.put(e.getKey(), e.getValue().toEntry());
-        }
-        return new RecordIndex(zone, ttl, soa, Map.copyOf(out), synced);
     }
 
     /** An index with only the apex records, for the time before the first sync. */
@@ -152,7 +204,7 @@ public final class RecordIndexBuilder {
             Acc s = acc(srv);
             s.records.add(new SRVRecord(srv, DClass.IN, ttl, 0, DEFAULT_WEIGHT, port.port(), svcName));
             s.additionals.addAll(addresses);
-            ent(srv.parent(1));
+            ent(new Name(srv, 1));
         }
         if ("kube-system".equals(svc.namespace()) && "kube-dns".equals(svc.name())) {
             Name nsName = name("ns.dns");
@@ -212,7 +264,7 @@ public final class RecordIndexBuilder {
                 s.records.add(new SRVRecord(srv, DClass.IN, ttl, 0, weight, t.port(), t.host()));
                 s.additionals.add(address(t.host(), t.address()));
             }
-            ent(srv.parent(1));
+            ent(new Name(srv, 1));
         }
     }
 

@@ -26,7 +26,7 @@ import java.util.Optional;
 public record ServiceRecord(String namespace, String name, Kind kind, List<InetAddress> clusterIps,
         String externalName, List<PortRecord> ports, boolean publishNotReadyAddresses) {
 
-    /** How the Service is published in DNS (spec sections 2.3.1, 2.3.2 and 2.5). */
+    /** How the Service is published in DNS (Kubernetes DNS spec 1.1.0 sections 2.3, 2.4 and 2.5). */
     public enum Kind {
         /** A Service with a cluster IP: A/AAAA records of the cluster IP. */
         CLUSTER_IP,

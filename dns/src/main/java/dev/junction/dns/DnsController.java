@@ -1,0 +1,259 @@
+package dev.junction.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Name;
+
+/**
+ * Watches Services and EndpointSlices with fabric8 informers and keeps the current
+ * {@link RecordIndex} (CoreDNS: {@code plugin/kubernetes/controller.go}, the {@code dnsController}).
+ *
+ * <p>Every add/update/delete converts the API object to a slim record ({@link ServiceRecord},
+ * {@link EndpointSliceRecord}), marks its Service dirty and asks for a rebuild. A rebuild
+ * recompiles only the dirty Services' fragments ({@link RecordIndexBuilder#compile}) and
+ * reassembles the index from all fragments (linear in names, no parsing). Rebuilds run on one
+ * dedicated thread and coalesce: a burst of events (the initial list, a rollout) costs one
+ * rebuild, and an event that arrives during a rebuild triggers exactly one more, so every change
+ * is visible in the index as soon as the rebuild that follows it completes. The finished index is published with a single
+ * volatile write; readers never lock.
+ *
+ * <p>The index reports {@link RecordIndex#synced()} once both informers have completed their first
+ * full list.
+ */
+public final class DnsController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DnsController.class);
+
+    private final Name zone;
+    private final long ttl;
+    private final Map<String, ServiceRecord> services = new ConcurrentHashMap<>();
+    private final Map<String, EndpointSliceRecord> slices = new ConcurrentHashMap<>();
+    /** Service key → slice key → slice; the slices of Services that may not exist (yet). */
+    private final Map<String, Map<String, EndpointSliceRecord>> slicesByService = new ConcurrentHashMap<>();
+    /** Service keys whose fragment must be recompiled by the next rebuild. */
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Service key → compiled names; touched only by the rebuild thread. */
+    private final Map<String, Map<Name, NameEntry>> fragments = new HashMap<>();
+    private final AtomicReference<RecordIndex> index;
+    private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    private final ExecutorService rebuilder;
+    private final ScheduledExecutorService syncPoller;
+    private volatile boolean synced;
+    private volatile boolean closed;
+    private volatile long serial = System.currentTimeMillis() / 1000;
+    private SharedIndexInformer<Service> serviceInformer;
+    private SharedIndexInformer<EndpointSlice> sliceInformer;
+
+    /**
+     * @param zone the cluster zone, absolute
+     * @param ttl  record TTL in seconds
+     */
+    public DnsController(Name zone, long ttl) {
+        this.zone = requireNonNull(zone, "zone");
+        this.ttl = ttl;
+        this.index = new AtomicReference<>(RecordIndexBuilder.empty(zone, ttl));
+        this.rebuilder = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("dns-index").daemon().factory());
+        this.syncPoller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("dns-sync").daemon().factory());
+    }
+
+    /** The current snapshot (a volatile read). */
+    public RecordIndex index() {
+        return index.get();
+    }
+
+    /** Whether both informers have completed their first full list. */
+    public boolean synced() {
+        return synced;
+    }
+
+    /**
+     * Starts the informers without waiting for their first list (queries meanwhile get SERVFAIL
+     * for unknown names).
+     */
+    public void start(KubernetesClient client) {
+        requireNonNull(client, "client");
+        serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
+        serviceInformer.addEventHandler(handler(this::upsertService, this::deleteService));
+        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        sliceInformer.addEventHandler(handler(this::upsertSlice, this::deleteSlice));
+        serviceInformer.exceptionHandler(this::retry);
+        sliceInformer.exceptionHandler(this::retry);
+        serviceInformer.start().whenComplete((v, e) -> pollSync());
+        sliceInformer.start().whenComplete((v, e) -> pollSync());
+        syncPoller.scheduleWithFixedDelay(this::pollSync, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Keeps list/watch retrying (with fabric8's backoff) on every failure, including a failing
+     * initial list: a DNS server that starts before the API server must become ready later.
+     */
+    private boolean retry(boolean started, Throwable error) {
+        if (closed) {
+            return false;
+        }
+        log.warn("list/watch failed (started: {}), retrying: {}", started, error.toString());
+        return true;
+    }
+
+    private void pollSync() {
+        if (synced || serviceInformer == null || sliceInformer == null) {
+            return;
+        }
+        if (serviceInformer.hasSynced() && sliceInformer.hasSynced()) {
+            synced = true;
+            log.info("informers synced: {} services, {} endpoint slices", services.size(), slices.size());
+            requestRebuild();
+            syncPoller.shutdown();
+        }
+    }
+
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> upsert,
+            Consumer<T> delete) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                upsert.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                upsert.accept(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                delete.accept(obj);
+            }
+        };
+    }
+
+    private void upsertService(Service service) {
+        String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
+        Optional<ServiceRecord> record = ServiceRecord.from(service);
+        ServiceRecord previous = record.isPresent() ? services.put(key, record.get()) : services.remove(key);
+        if (!record.equals(Optional.ofNullable(previous))) {
+            changed(key);
+        }
+    }
+
+    private void deleteService(Service service) {
+        String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
+        if (services.remove(key) != null) {
+            changed(key);
+        }
+    }
+
+    private void upsertSlice(EndpointSlice slice) {
+        String key = key(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+        Optional<EndpointSliceRecord> record = EndpointSliceRecord.from(slice);
+        if (record.isEmpty()) {
+            removeSlice(key);
+            return;
+        }
+        EndpointSliceRecord now = record.get();
+        EndpointSliceRecord previous = slices.put(key, now);
+        if (now.equals(previous)) {
+            return;
+        }
+        if (previous != null && !previous.serviceKey().equals(now.serviceKey())) {
+            dropFromService(previous);
+        }
+        slicesByService.computeIfAbsent(now.serviceKey(), k -> new ConcurrentHashMap<>()).put(key, now);
+        changed(now.serviceKey());
+    }
+
+    private void deleteSlice(EndpointSlice slice) {
+        removeSlice(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
+    }
+
+    private void removeSlice(String key) {
+        EndpointSliceRecord previous = slices.remove(key);
+        if (previous != null) {
+            dropFromService(previous);
+            changed(previous.serviceKey());
+        }
+    }
+
+    private void dropFromService(EndpointSliceRecord slice) {
+        slicesByService.computeIfPresent(slice.serviceKey(), (k, m) -> {
+            m.remove(slice.key());
+            return m.isEmpty() ? null : m;
+        });
+        changed(slice.serviceKey());
+    }
+
+    private void changed(String serviceKey) {
+        dirty.add(serviceKey);
+        requestRebuild();
+    }
+
+    private static String key(String namespace, String name) {
+        return (namespace == null ? "default" : namespace) + "/" + name;
+    }
+
+    private void requestRebuild() {
+        serial = Math.max(serial, System.currentTimeMillis() / 1000);
+        if (rebuildPending.compareAndSet(false, true)) {
+            try {
+                rebuilder.execute(this::rebuild);
+            } catch (RejectedExecutionException e) {
+                rebuildPending.set(false);
+            }
+        }
+    }
+
+    private void rebuild() {
+        rebuildPending.set(false);
+        try {
+            for (Iterator<String> it = dirty.iterator(); it.hasNext(); ) {
+                String key = it.next();
+                it.remove();
+                ServiceRecord svc = services.get(key);
+                if (svc == null) {
+                    fragments.remove(key);
+                } else {
+                    Map<String, EndpointSliceRecord> own = slicesByService.getOrDefault(key, Map.of());
+                    fragments.put(key, RecordIndexBuilder.compile(zone, ttl, svc, List.copyOf(own.values())));
+                }
+            }
+            index.set(RecordIndexBuilder.assemble(zone, ttl, serial, fragments.values(), synced));
+        } catch (RuntimeException e) {
+            log.error("rebuilding the DNS index failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        syncPoller.shutdownNow();
+        if (serviceInformer != null) {
+            serviceInformer.close();
+        }
+        if (sliceInformer != null) {
+            sliceInformer.close();
+        }
+        rebuilder.shutdownNow();
+    }
+}

@@ -1,0 +1,195 @@
+package dev.junction.dns;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Name;
+
+/**
+ * Junction's cluster DNS server: UDP and TCP on one port, answering the cluster zone from
+ * Services and EndpointSlices (the CoreDNS {@code kubernetes} plugin role) and forwarding other
+ * names upstream (the {@code forward} plugin role). Implements the Kubernetes DNS-Based Service
+ * Discovery specification, schema 1.1.0 (kubernetes/dns {@code docs/specification.md}).
+ *
+ * <pre>{@code
+ * try (DnsServer dns = DnsServer.builder().client(client).port(0).build()) {
+ *     dns.start();
+ *     int port = dns.port();
+ * }
+ * }</pre>
+ *
+ * With more than one I/O thread, UDP uses one {@code SO_REUSEPORT} socket per thread on the same
+ * port, so the kernel spreads clients over the threads; TCP uses one listening socket.
+ *
+ * <p>{@link #start()} returns once all sockets are bound, without waiting for the informers' first
+ * list; until then unknown names get SERVFAIL and {@link #ready()} is false.
+ */
+public final class DnsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+    private static final int TCP_IDLE_SECONDS = 10;
+    private static final int EPHEMERAL_ATTEMPTS = 20;
+
+    private final KubernetesClient client;
+    private final Name zone;
+    private final long ttl;
+    private final InetAddress bindAddress;
+    private final int requestedPort;
+    private final int ioThreads;
+    private final DnsController controller;
+    private final DnsMetrics metrics = new DnsMetrics();
+    private final DnsQueryProcessor processor;
+    private EventLoopGroup group;
+    private final List<Channel> udp = new ArrayList<>();
+    private Channel tcp;
+    private volatile int port = -1;
+
+    DnsServer(DnsServerBuilder b) {
+        this.client = b.client;
+        this.zone = b.zone;
+        this.ttl = b.ttl;
+        this.bindAddress = b.bindAddress;
+        this.requestedPort = b.port;
+        this.ioThreads = b.ioThreads;
+        this.controller = new DnsController(zone, ttl);
+        this.processor = new DnsQueryProcessor(new KubernetesHandler(controller::index),
+                new Forwarder(b.upstreams, b.upstreamTimeout), metrics);
+    }
+
+    /** A new builder. */
+    public static DnsServerBuilder builder() {
+        return new DnsServerBuilder();
+    }
+
+    /**
+     * Starts the informers and binds UDP and TCP.
+     *
+     * @throws IllegalStateException when already started
+     * @throws java.io.UncheckedIOException (as a Netty bind failure) when the port is taken
+     */
+    public synchronized DnsServer start() {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        try {
+            bind();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        controller.start(client);
+        log.info("dns: serving zone {} on {}:{} (udp+tcp)", zone, bindAddress.getHostAddress(), port);
+        return this;
+    }
+
+    private void bind() {
+        boolean reusePort = ioThreads > 1;
+        Bootstrap udpBootstrap = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .handler(new DatagramDnsServerHandler(processor));
+        if (reusePort) {
+            // One socket per I/O thread on the same port; the kernel spreads clients over them.
+            udpBootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+        }
+        TcpDnsServerHandler tcpHandler = new TcpDnsServerHandler(processor);
+        ServerBootstrap tcpBootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, TCP_IDLE_SECONDS, TimeUnit.SECONDS),
+                                new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2),
+                                new LengthFieldPrepender(2),
+                                tcpHandler);
+                    }
+                });
+        int attempts = requestedPort == 0 ? EPHEMERAL_ATTEMPTS : 1;
+        RuntimeException last = null;
+        for (int i = 0; i < attempts; i++) {
+            Channel first = udpBootstrap.bind(new InetSocketAddress(bindAddress, requestedPort)).syncUninterruptibly().channel();
+            int bound = ((InetSocketAddress) first.localAddress()).getPort();
+            List<Channel> channels = new ArrayList<>(List.of(first));
+            try {
+                for (int t = 1; t < (reusePort ? ioThreads : 1); t++) {
+                    channels.add(udpBootstrap.bind(new InetSocketAddress(bindAddress, bound)).syncUninterruptibly().channel());
+                }
+                tcp = tcpBootstrap.bind(new InetSocketAddress(bindAddress, bound)).syncUninterruptibly().channel();
+                udp.addAll(channels);
+                port = bound;
+                return;
+            } catch (RuntimeException e) {
+                // The ephemeral port is taken on TCP (or by another SO_REUSEPORT owner): try another.
+                channels.forEach(c -> c.close().syncUninterruptibly());
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** The bound UDP/TCP port (the real one when 0 was requested). */
+    public int port() {
+        if (port < 0) {
+            throw new IllegalStateException("not started");
+        }
+        return port;
+    }
+
+    /** The cluster zone, absolute. */
+    public Name zone() {
+        return zone;
+    }
+
+    /** Whether the informers have completed their first full list (what {@code /readyz} reports). */
+    public boolean ready() {
+        return controller.synced() && controller.index().synced();
+    }
+
+    /** Request and response counters. */
+    public DnsMetrics metrics() {
+        return metrics;
+    }
+
+    /** The current record index snapshot. */
+    public RecordIndex index() {
+        return controller.index();
+    }
+
+    /** Stops the informers and closes both sockets; idempotent. The client is not closed. */
+    @Override
+    public synchronized void close() {
+        controller.close();
+        udp.forEach(c -> c.close().syncUninterruptibly());
+        udp.clear();
+        if (tcp != null) {
+            tcp.close().syncUninterruptibly();
+            tcp = null;
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
