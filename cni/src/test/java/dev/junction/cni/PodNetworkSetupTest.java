@@ -39,7 +39,7 @@ class PodNetworkSetupTest {
                 var b = setup.setUp(podB, ipam.allocate(tag + "/b"), cidr);
                 assertThat(setup.setUp(podB, b.ip(), cidr)).isEqualTo(b);
                 assertThat(RUN.run("ip", "-n", podA, "route", "show", "default").stdout()).contains("via 10.244.1.1 dev eth0");
-                assertThat(node.exec("ip", "-d", "link", "show", b.hostVeth()).stdout()).contains("master cni0").contains("hairpin on");
+                assertThat(node.check("ip", "-d", "link", "show", b.hostVeth()).stdout()).contains("master cni0").contains("hairpin on");
 
                 server = new ProcessBuilder("ip", "netns", "exec", podB, "python3", "-m", "http.server", "8080", "--bind", b.ip())
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
@@ -47,7 +47,7 @@ class PodNetworkSetupTest {
                         "ip", "netns", "exec", podA, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
                         "http://" + b.ip() + ":8080/").stdout()).isEqualTo("200"));
                 // the node reaches pods through cni0 too
-                assertThat(node.exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
+                assertThat(node.check("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
                         "http://" + b.ip() + ":8080/").stdout()).isEqualTo("200");
                 RUN.check("kill", "-9", Long.toString(server.pid()));
                 server.waitFor();
@@ -63,7 +63,7 @@ class PodNetworkSetupTest {
                 ipam.release(tag + "/b");
             }
             assertThat(setup.listNetns()).doesNotContain(podA, podB);
-            String links = node.exec("ip", "-o", "link", "show").stdout();
+            String links = node.check("ip", "-o", "link", "show").stdout();
             assertThat(links).doesNotContain("veth");
             assertThat(ipam.allocations()).isEmpty();
         }
@@ -72,7 +72,7 @@ class PodNetworkSetupTest {
     @Test
     void hostGwRoutesFollowTheNodeList() {
         try (TestNetns node = TestNetns.create("hgw")) {
-            node.check("ip", "link", "add", "eth0", "type", "dummy");
+            node.check("ip", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0p");
             node.check("ip", "addr", "add", "172.31.250.11/24", "dev", "eth0");
             node.check("ip", "link", "set", "eth0", "up");
             node.check("ip", "route", "add", "192.0.2.0/24", "dev", "eth0");
@@ -83,7 +83,7 @@ class PodNetworkSetupTest {
                     java.util.Map.of("10.244.2.0/24", "172.31.250.12", "10.244.3.0/24", "172.31.250.13"));
             routes.sync(List.of(new HostGwRoutes.NodeRoute("10.244.2.0/24", "172.31.250.14")));
             assertThat(routes.current()).containsExactlyEntriesOf(java.util.Map.of("10.244.2.0/24", "172.31.250.14"));
-            String table = node.exec("ip", "route", "show").stdout();
+            String table = node.check("ip", "route", "show").stdout();
             assertThat(table).contains("192.0.2.0/24 dev eth0").doesNotContain("10.244.3.0");
         }
     }
