@@ -73,6 +73,14 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "BadRequest", message, null, null, null, List.of());
     }
 
+    /** 415 UnsupportedMediaType: client-go then retries the request as JSON. */
+    public static ApiException unsupportedMediaType(String contentType) {
+        return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted"
+                + " media types include: application/json, application/yaml, application/merge-patch+json,"
+                + " application/json-patch+json, application/strategic-merge-patch+json (got " + contentType + ")", null,
+                null, null, List.of());
+    }
+
     /** 405 MethodNotAllowed. */
     public static ApiException methodNotAllowed(String method, ResourceType type) {
         return new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource",

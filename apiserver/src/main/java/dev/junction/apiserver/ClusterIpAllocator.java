@@ -124,8 +124,11 @@ public final class ClusterIpAllocator {
     }
 
     private static long parse(String ip) {
+        if (ip.contains("/")) {
+            return -1;
+        }
         IPAddress a = new IPAddressString(ip).getAddress();
-        return a == null || !a.isIPv4() || a.isPrefixed() && !ip.contains("/") ? -1 : a.getValue().longValue();
+        return a == null || !a.isIPv4() ? -1 : a.getValue().longValue();
     }
 
     private static String toString(long v) {

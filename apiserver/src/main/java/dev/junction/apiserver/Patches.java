@@ -10,9 +10,11 @@ import java.util.Map;
 
 /**
  * PATCH bodies: JSON merge patch (RFC 7386, {@code application/merge-patch+json}) and JSON patch
- * (RFC 6902, {@code application/json-patch+json}). Strategic merge patch
- * ({@code application/strategic-merge-patch+json}) is applied as a merge patch for now, which
- * differs from upstream {@code k8s.io/apimachinery/pkg/util/strategicpatch} for lists with merge keys.
+ * (RFC 6902, {@code application/json-patch+json}); strategic merge patch
+ * ({@code application/strategic-merge-patch+json}) is delegated to {@link StrategicMergePatch}.
+ * Server-side apply ({@code application/apply-patch+yaml}) is approximated without managedFields:
+ * the applied configuration is strategically merged into the live object, so conflicts are never
+ * reported and fields dropped from the configuration are not removed.
  */
 public final class Patches {
     private Patches() {
@@ -33,7 +35,14 @@ public final class Patches {
             }
             return (ObjectNode) result;
         }
-        if (ct.startsWith("application/merge-patch+json") || ct.startsWith("application/strategic-merge-patch+json")) {
+        if (ct.startsWith("application/strategic-merge-patch+json")) {
+            JsonNode result = StrategicMergePatch.apply(target.deepCopy(), Json.parse(body));
+            if (!result.isObject()) {
+                throw ApiException.badRequest("patch result is not an object");
+            }
+            return (ObjectNode) result;
+        }
+        if (ct.startsWith("application/merge-patch+json")) {
             JsonNode patch = Json.parse(body);
             JsonNode result = mergePatch(target.deepCopy(), patch);
             if (!result.isObject()) {
@@ -42,7 +51,10 @@ public final class Patches {
             return (ObjectNode) result;
         }
         if (ct.startsWith("application/apply-patch")) {
-            throw ApiException.badRequest("server-side apply is not supported by this server");
+            // server-side apply without field management: the applied configuration is merged in
+            // like a strategic merge patch (fields it omits are kept, never removed)
+            JsonNode result = StrategicMergePatch.apply(target.deepCopy(), Json.parseObject(body, true));
+            return (ObjectNode) result;
         }
         throw ApiException.badRequest("unsupported patch content type: " + contentType);
     }

@@ -32,13 +32,15 @@ public final class Resources {
             "IngressClass", false, List.of(), false, false, true);
     public static final ResourceType NETWORKPOLICIES = new ResourceType("networking.k8s.io", "v1", "networkpolicies", "networkpolicy",
             "NetworkPolicy", true, List.of("netpol"), false, false, true);
+    public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "leases", "lease", "Lease",
+            true, List.of(), false, false, true);
 
     /** Every served resource, in discovery order. */
     public static final List<ResourceType> ALL = List.of(NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, EVENTS, CONFIGMAPS,
-            SECRETS, SERVICEACCOUNTS, ENDPOINTSLICES, DEPLOYMENTS, REPLICASETS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES);
+            SECRETS, SERVICEACCOUNTS, ENDPOINTSLICES, DEPLOYMENTS, REPLICASETS, INGRESSES, INGRESSCLASSES, NETWORKPOLICIES, LEASES);
 
     private static final Map<String, ResourceType> BY_PATH = ALL.stream().collect(Collectors.toMap(
-            r -> r.apiVersion() + "/" + r.plural, r -> r, (a, b) -> a, LinkedHashMap::new));
+            r -> r.apiVersion() + "/" + r.plural(), r -> r, (a, b) -> a, LinkedHashMap::new));
 
     private Resources() {
     }

@@ -59,6 +59,7 @@ final class SqliteStorage implements AutoCloseable {
 
     /** Commits one change (object row + log row + revision) in a single durable transaction. */
     void commit(String key, WatchEvent event) throws SQLException {
+        String data = Json.string(event.object());
         try {
             if (event.type() == WatchEvent.Type.DELETED) {
                 delete.setString(1, key);
@@ -68,14 +69,14 @@ final class SqliteStorage implements AutoCloseable {
                 upsert.setString(2, event.storageKey());
                 upsert.setString(3, event.namespace());
                 upsert.setLong(4, event.revision());
-                upsert.setString(5, Json.string(event.object()));
+                upsert.setString(5, data);
                 upsert.executeUpdate();
             }
             appendLog.setLong(1, event.revision());
             appendLog.setString(2, event.type().name());
             appendLog.setString(3, event.storageKey());
             appendLog.setString(4, event.namespace());
-            appendLog.setString(5, Json.string(event.object()));
+            appendLog.setString(5, data);
             appendLog.setString(6, event.previous().map(Json::string).orElse(null));
             appendLog.executeUpdate();
             setMeta.setString(1, "revision");

@@ -175,6 +175,17 @@ final class Store implements AutoCloseable {
         return () -> list.remove(filtered);
     }
 
+    /**
+     * Checks that a watch from {@code fromRevision} can be served.
+     *
+     * @throws ApiException 410 Expired when the revision is older than the compacted log
+     */
+    synchronized void checkWatchable(long fromRevision) {
+        if (fromRevision < windowFloor && fromRevision < compacted) {
+            throw ApiException.expired(fromRevision, compacted);
+        }
+    }
+
     /** Number of live watchers across all resources. */
     synchronized int watcherCount() {
         return watchers.values().stream().mapToInt(List::size).sum();
