@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -25,7 +26,20 @@ public final class DownCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LabPaths paths = lab.paths();
+        // The lab that really runs may have another data dir than this command's.
+        Optional<Path> running = LabRegistry.runningHome();
+        if (running.isPresent() && !running.get().equals(lab.paths().home())) {
+            System.out.println("the running lab's data dir is " + running.get());
+            stopProcessesAndFiles(new LabPaths(running.get()));
+        }
+        int removed = stopProcessesAndFiles(lab.paths());
+        LabRegistry.clear();
+        System.out.println(removed == 0 ? "no lab was running; nothing left behind"
+                : "removed " + removed + " network namespaces and the lab's processes and files");
+        return 0;
+    }
+
+    private static int stopProcessesAndFiles(LabPaths paths) throws IOException {
         // The supervisor first, so that it does not restart what is being stopped.
         for (LabProcesses.Entry entry : LabProcesses.live(paths)) {
             if (entry.name().equals("supervisor")) {
@@ -45,9 +59,7 @@ public final class DownCommand implements Callable<Integer> {
         for (Path path : List.of(paths.state(), paths.kubeconfig(), paths.apiserverData(), paths.home().resolve("nodes"), paths.run(), paths.logs())) {
             deleteRecursively(path);
         }
-        System.out.println(removed.isEmpty() ? "no lab was running; nothing left behind"
-                : "removed " + removed.size() + " network namespaces and the lab's processes and files");
-        return 0;
+        return removed.size();
     }
 
     private static void removeNetnsFiles() throws IOException {

@@ -50,6 +50,22 @@ public final class LabNetwork {
         run.check("ip", "-n", netns, "link", "set", "eth0", "up");
     }
 
+    /** Waits up to {@code timeoutMs} for every PID in {@code pids} to be gone (signals are asynchronous). */
+    static void awaitExit(List<Long> pids, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (long pid : pids) {
+            var handle = ProcessHandle.of(pid);
+            while (handle.isPresent() && handle.get().isAlive() && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** Names of every lab netns that exists now (prefix {@code jn-}). */
     public List<String> existingNamespaces() {
         CommandResult result = run.run("ip", "netns", "list");
@@ -72,13 +88,16 @@ public final class LabNetwork {
      */
     public List<String> destroyAll() {
         List<String> names = existingNamespaces();
+        List<Long> killed = new ArrayList<>();
         for (String name : names) {
             for (String pid : run.run("ip", "netns", "pids", name).stdout().split("\\s+")) {
                 if (!pid.isBlank()) {
                     run.run("kill", "-9", pid.strip());
+                    killed.add(Long.parseLong(pid.strip()));
                 }
             }
         }
+        awaitExit(killed, 10_000);
         for (String name : names) {
             run.run("ip", "netns", "del", name);
         }

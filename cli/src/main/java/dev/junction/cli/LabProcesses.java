@@ -61,6 +61,7 @@ final class LabProcesses {
                 handle.onExit().get(graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 handle.destroyForcibly();
+                LabNetwork.awaitExit(java.util.List.of(pid), 5000);
             }
         });
     }

@@ -56,13 +56,19 @@ public final class UpCommand implements Callable<Integer> {
         }
         LabNetwork network = new LabNetwork(CommandRunner.system());
         List<String> existing = network.existingNamespaces();
-        if (Files.exists(paths.state()) || !existing.isEmpty()) {
-            System.err.println("junction up: a lab already exists (" + (Files.exists(paths.state()) ? paths.state() : String.join(", ", existing))
-                    + "); nothing was changed. Run 'junction down' first.");
+        Optional<Path> running = LabRegistry.runningHome();
+        if (Files.exists(paths.state()) || !existing.isEmpty() || running.isPresent()) {
+            String where = running.map(h -> "data dir " + h).orElse(Files.exists(paths.state()) ? paths.state().toString() : String.join(", ", existing));
+            System.err.println("junction up: a lab already exists on this host (" + where + "); nothing was changed. Run 'junction down' first.");
+            return 1;
+        }
+        if (!portFree(LabTopology.API_PORT)) {
+            System.err.println("junction up: 127.0.0.1:" + LabTopology.API_PORT + " is in use by another program; nothing was changed.");
             return 1;
         }
         LabTopology topology = LabTopology.of(workers);
         Files.createDirectories(paths.home());
+        LabRegistry.register(paths.home());
         Files.createDirectories(paths.cds());
         System.out.println("Creating the lab network: " + topology.nodes().size() + " nodes and a client host …");
         try {
@@ -96,6 +102,16 @@ public final class UpCommand implements Callable<Integer> {
                 return 2;
             }
             return 0;
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.junction.controllers;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,11 @@ final class ControllerLoop implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** The work queue (for metrics). */
+    WorkQueue queue() {
+        return queue;
     }
 
     /** Queues {@code key} for reconciliation. */
@@ -69,7 +75,11 @@ final class ControllerLoop implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 if (queue.failures(key) < MAX_RETRIES) {
-                    LOG.info("{}: error syncing {}, retrying: {}", name, key, e.toString());
+                    if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+                        LOG.debug("{}: conflict syncing {}, retrying: {}", name, key, e.toString());
+                    } else {
+                        LOG.info("{}: error syncing {}, retrying: {}", name, key, e.toString());
+                    }
                     queue.addRateLimited(key);
                 } else {
                     LOG.warn("{}: dropping {} after {} retries", name, key, MAX_RETRIES, e);

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * shortest time, then most restarts, then newest first). Status ({@code replicas},
  * {@code fullyLabeledReplicas}, {@code readyReplicas}, {@code availableReplicas},
  * {@code observedGeneration}) is written through the status subresource only when it changed.
- * Orphan pods are not adopted.
+ * Orphan pods matching the selector are adopted and controlled pods that stop matching are released
+ * ({@code ClaimPods}).
  */
 final class ReplicaSetController {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSetController.class);
@@ -62,17 +63,42 @@ final class ReplicaSetController {
         }
         ReplicaSet rs = found.get();
         String namespace = rs.getMetadata().getNamespace();
-        List<Pod> owned = Informers.inNamespace(informers.pods, namespace).stream()
-                .filter(p -> Owners.isControlledBy(p, rs, "ReplicaSet"))
-                .toList();
-        List<Pod> active = owned.stream().filter(Pods::isActive).toList();
         boolean terminatingRs = rs.getMetadata().getDeletionTimestamp() != null;
+        List<Pod> active = claimPods(rs, terminatingRs).stream().filter(Pods::isActive).toList();
         if (!terminatingRs && expectations.satisfied(key,
                 name -> Informers.get(informers.pods, Informers.key(namespace, name))
                         .filter(Pods::isActive).isPresent())) {
             manageReplicas(key, rs, active);
         }
         updateStatus(rs, active);
+    }
+
+    /**
+     * Upstream {@code PodControllerRefManager.ClaimPods}: pods this ReplicaSet controls and its selector
+     * still matches, plus active orphans the selector matches (adopted by adding a controller
+     * reference); controlled pods the selector no longer matches are released (reference removed).
+     */
+    private List<Pod> claimPods(ReplicaSet rs, boolean terminatingRs) {
+        String namespace = rs.getMetadata().getNamespace();
+        List<Pod> claimed = new java.util.ArrayList<>();
+        for (Pod pod : Informers.inNamespace(informers.pods, namespace)) {
+            boolean matches = LabelSelectors.matches(rs.getSpec().getSelector(), pod.getMetadata().getLabels());
+            boolean controlled = Owners.isControlledBy(pod, rs, "ReplicaSet");
+            String name = pod.getMetadata().getName();
+            if (controlled && matches) {
+                claimed.add(pod);
+            } else if (controlled && Pods.isActive(pod)) {
+                LOG.info("replicaset {}/{}: releasing pod {}", namespace, rs.getMetadata().getName(), name);
+                client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()
+                        .removeMatchingFromOwnerReferences(r -> rs.getMetadata().getUid().equals(r.getUid()))
+                        .endMetadata().build());
+            } else if (matches && !terminatingRs && Pods.isActive(pod) && Owners.controllerOf(pod).isEmpty()) {
+                LOG.info("replicaset {}/{}: adopting pod {}", namespace, rs.getMetadata().getName(), name);
+                claimed.add(client.pods().inNamespace(namespace).withName(name).edit(p -> new PodBuilder(p).editMetadata()
+                        .addToOwnerReferences(Owners.controllerRef(rs, "apps/v1", "ReplicaSet")).endMetadata().build()));
+            }
+        }
+        return claimed;
     }
 
     private void manageReplicas(String key, ReplicaSet rs, List<Pod> active) {
@@ -152,7 +178,14 @@ final class ReplicaSetController {
             return;
         }
         ReplicaSet updated = new ReplicaSetBuilder(rs).withStatus(status).build();
-        client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(updated).updateStatus();
+        try {
+            client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(updated).updateStatus();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return; // deleted meanwhile; the informer will drop it
+            }
+            throw e;
+        }
         if (minReady > 0 && status.getReadyReplicas() > status.getAvailableReplicas()) {
             loop.enqueueAfter(Informers.key(rs), java.time.Duration.ofSeconds(minReady));
         }

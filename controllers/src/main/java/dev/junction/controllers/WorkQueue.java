@@ -34,6 +34,8 @@ final class WorkQueue {
     private final Duration maxDelay;
     private final ScheduledExecutorService timer;
     private boolean shutDown;
+    private long adds;
+    private long retries;
 
     /** @param name thread name of the delay timer; maxDelay caps the retry backoff */
     WorkQueue(String name, Duration maxDelay) {
@@ -51,6 +53,7 @@ final class WorkQueue {
         if (shutDown || !dirty.add(key)) {
             return;
         }
+        adds++;
         if (!processing.contains(key)) {
             queue.addLast(key);
             notifyAll();
@@ -69,7 +72,11 @@ final class WorkQueue {
                 return;
             }
         }
-        timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shut down meanwhile
+        }
     }
 
     /** Queues {@code key} after its next exponential backoff delay. */
@@ -77,6 +84,7 @@ final class WorkQueue {
         int n;
         synchronized (this) {
             n = failures.merge(key, 1, Integer::sum) - 1;
+            retries++;
         }
         long millis = BASE_DELAY.toMillis() << Math.min(n, 30);
         addAfter(key, Duration.ofMillis(Math.min(millis, maxDelay.toMillis())));
@@ -118,6 +126,16 @@ final class WorkQueue {
     /** Number of keys waiting (not counting those being processed). */
     synchronized int length() {
         return queue.size();
+    }
+
+    /** Keys accepted by {@link #add} since creation (client-go {@code workqueue_adds_total}). */
+    synchronized long adds() {
+        return adds;
+    }
+
+    /** Rate-limited re-adds since creation (client-go {@code workqueue_retries_total}). */
+    synchronized long retries() {
+        return retries;
     }
 
     /** Wakes every waiting worker with an empty result and drops pending keys. */

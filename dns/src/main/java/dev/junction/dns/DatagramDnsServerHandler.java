@@ -26,7 +26,7 @@ final class DatagramDnsServerHandler extends SimpleChannelInboundHandler<Datagra
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         byte[] wire = ByteBufUtil.getBytes(packet.content());
         InetSocketAddress sender = packet.sender();
-        processor.process(wire, Transport.UDP,
+        processor.process(wire, Transport.UDP, sender == null ? null : sender.getAddress(),
                 response -> ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender), ctx.voidPromise()));
     }
 

@@ -2,6 +2,7 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,13 +41,16 @@ import org.xbill.DNS.Name;
  * volatile write; readers never lock.
  *
  * <p>The index reports {@link RecordIndex#synced()} once both informers have completed their first
- * full list.
+ * full list. With {@code noendpoints} only Services are watched; with {@code watchPods} a Pod
+ * informer feeds the {@link PodTracker} (not part of readiness: pod answers are best effort).
  */
 public final class DnsController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DnsController.class);
 
-    private final Name zone;
-    private final long ttl;
+    private final IndexOptions options;
+    private final boolean noEndpoints;
+    private final boolean watchPods;
+    private final PodTracker podTracker;
     private final Map<String, ServiceRecord> services = new ConcurrentHashMap<>();
     private final Map<String, EndpointSliceRecord> slices = new ConcurrentHashMap<>();
     /** Service key → slice key → slice; the slices of Services that may not exist (yet). */
@@ -64,15 +68,30 @@ public final class DnsController implements AutoCloseable {
     private volatile long serial = System.currentTimeMillis() / 1000;
     private SharedIndexInformer<Service> serviceInformer;
     private SharedIndexInformer<EndpointSlice> sliceInformer;
+    private SharedIndexInformer<Pod> podInformer;
 
     /**
      * @param zone the cluster zone, absolute
      * @param ttl  record TTL in seconds
      */
     public DnsController(Name zone, long ttl) {
-        this.zone = requireNonNull(zone, "zone");
-        this.ttl = ttl;
-        this.index = new AtomicReference<>(RecordIndexBuilder.empty(zone, ttl));
+        this(IndexOptions.of(zone, ttl), false, false, new PodTracker());
+    }
+
+    /**
+     * @param options     how records are compiled
+     * @param noEndpoints CoreDNS {@code noendpoints}: do not watch EndpointSlices (headless
+     *                    Services then publish nothing)
+     * @param watchPods   whether to run a Pod informer feeding {@code podTracker} (needed by
+     *                    {@code pods verified} and autopath)
+     * @param podTracker  receives Pods
+     */
+    public DnsController(IndexOptions options, boolean noEndpoints, boolean watchPods, PodTracker podTracker) {
+        this.options = requireNonNull(options, "options");
+        this.noEndpoints = noEndpoints;
+        this.watchPods = watchPods;
+        this.podTracker = requireNonNull(podTracker, "podTracker");
+        this.index = new AtomicReference<>(RecordIndexBuilder.empty(options));
         this.rebuilder = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("dns-index").daemon().factory());
         this.syncPoller = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dns-sync").daemon().factory());
@@ -96,12 +115,22 @@ public final class DnsController implements AutoCloseable {
         requireNonNull(client, "client");
         serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
         serviceInformer.addEventHandler(handler(this::upsertService, this::deleteService));
-        sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
-        sliceInformer.addEventHandler(handler(this::upsertSlice, this::deleteSlice));
         serviceInformer.exceptionHandler(this::retry);
-        sliceInformer.exceptionHandler(this::retry);
+        if (!noEndpoints) {
+            sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+            sliceInformer.addEventHandler(handler(this::upsertSlice, this::deleteSlice));
+            sliceInformer.exceptionHandler(this::retry);
+        }
+        if (watchPods) {
+            podInformer = client.pods().inAnyNamespace().runnableInformer(0);
+            podInformer.addEventHandler(handler(podTracker::upsert, podTracker::delete));
+            podInformer.exceptionHandler(this::retry);
+            podInformer.start();
+        }
         serviceInformer.start().whenComplete((v, e) -> pollSync());
-        sliceInformer.start().whenComplete((v, e) -> pollSync());
+        if (sliceInformer != null) {
+            sliceInformer.start().whenComplete((v, e) -> pollSync());
+        }
         syncPoller.scheduleWithFixedDelay(this::pollSync, 100, 100, TimeUnit.MILLISECONDS);
     }
 
@@ -117,11 +146,17 @@ public final class DnsController implements AutoCloseable {
         return true;
     }
 
-    private void pollSync() {
-        if (synced || serviceInformer == null || sliceInformer == null) {
+    private synchronized void pollSync() {
+        if (synced || serviceInformer == null || (sliceInformer == null && !noEndpoints)) {
             return;
         }
-        if (serviceInformer.hasSynced() && sliceInformer.hasSynced()) {
+        if (serviceInformer.hasSynced() && (sliceInformer == null || sliceInformer.hasSynced())) {
+            // Handler notifications lag the informer's store: take the stores' content now so that
+            // the first synced index holds the complete initial list.
+            serviceInformer.getStore().list().forEach(this::upsertService);
+            if (sliceInformer != null) {
+                sliceInformer.getStore().list().forEach(this::upsertSlice);
+            }
             synced = true;
             log.info("informers synced: {} services, {} endpoint slices", services.size(), slices.size());
             requestRebuild();
@@ -235,10 +270,10 @@ public final class DnsController implements AutoCloseable {
                     fragments.remove(key);
                 } else {
                     Map<String, EndpointSliceRecord> own = slicesByService.getOrDefault(key, Map.of());
-                    fragments.put(key, RecordIndexBuilder.compile(zone, ttl, svc, List.copyOf(own.values())));
+                    fragments.put(key, RecordIndexBuilder.compile(options, svc, List.copyOf(own.values())));
                 }
             }
-            index.set(RecordIndexBuilder.assemble(zone, ttl, serial, fragments.values(), synced));
+            index.set(RecordIndexBuilder.assemble(options, serial, fragments.values(), synced));
         } catch (RuntimeException e) {
             log.error("rebuilding the DNS index failed", e);
         }
@@ -253,6 +288,9 @@ public final class DnsController implements AutoCloseable {
         }
         if (sliceInformer != null) {
             sliceInformer.close();
+        }
+        if (podInformer != null) {
+            podInformer.close();
         }
         rebuilder.shutdownNow();
     }

@@ -2,9 +2,12 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,17 +51,48 @@ public final class DnsQueryProcessor {
 
     private final KubernetesHandler kubernetes;
     private final Forwarder forwarder;
+    private final ResponseCache cache;
+    private final Autopath autopath;
+    private final List<Name> fallthrough;
+    private final WireFastPath fastPath;
     private final DnsMetrics metrics;
 
     /**
+     * No cache, no autopath, no fallthrough.
+     *
      * @param kubernetes answers the cluster zone
      * @param forwarder  answers everything else
      * @param metrics    counters to update
      */
     public DnsQueryProcessor(KubernetesHandler kubernetes, Forwarder forwarder, DnsMetrics metrics) {
+        this(kubernetes, forwarder, null, null, List.of(), false, metrics);
+    }
+
+    /**
+     * @param cache       caches forwarded answers; {@code null} = no cache
+     * @param autopath    server-side search; {@code null} = off
+     * @param fallthrough zones whose NXDOMAIN answers are forwarded instead (CoreDNS
+     *                    {@code fallthrough [ZONES...]}; the root name means every zone)
+     * @param fastPath    whether the wire-level fast path ({@link WireFastPath}) answers what it can
+     */
+    DnsQueryProcessor(KubernetesHandler kubernetes, Forwarder forwarder, ResponseCache cache, Autopath autopath,
+            List<Name> fallthrough, boolean fastPath, DnsMetrics metrics) {
         this.kubernetes = requireNonNull(kubernetes, "kubernetes");
         this.forwarder = requireNonNull(forwarder, "forwarder");
+        this.cache = cache;
+        this.autopath = autopath;
+        this.fallthrough = List.copyOf(fallthrough);
         this.metrics = requireNonNull(metrics, "metrics");
+        this.fastPath = fastPath ? new WireFastPath(kubernetes, autopath, this.fallthrough) : null;
+    }
+
+    /**
+     * Processes one DNS message from an unknown client (no autopath).
+     *
+     * @see #process(byte[], Transport, InetAddress, Consumer)
+     */
+    public void process(byte[] wire, Transport transport, Consumer<byte[]> reply) {
+        process(wire, wire.length, transport, null, reply);
     }
 
     /**
@@ -66,11 +100,36 @@ public final class DnsQueryProcessor {
      *
      * @param wire      the query bytes (not retained after this call returns)
      * @param transport the transport it came on
+     * @param client    the client's address (for autopath); may be {@code null} when unknown
      * @param reply     receives the encoded response, at most once (never for dropped queries); it
      *                  may be called on another thread (forwarded answers)
      */
-    public void process(byte[] wire, Transport transport, Consumer<byte[]> reply) {
+    public void process(byte[] wire, Transport transport, InetAddress client, Consumer<byte[]> reply) {
+        process(wire, wire.length, transport, client, reply);
+    }
+
+    /** As {@link #process(byte[], Transport, InetAddress, Consumer)} for the first {@code length} bytes. */
+    void process(byte[] wire, int length, Transport transport, InetAddress client, Consumer<byte[]> reply) {
         requireNonNull(wire, "wire");
+        long start = System.nanoTime();
+        if (fastPath != null) {
+            byte[] fast = fastPath.answer(wire, length, transport, client);
+            if (fast != null) {
+                metrics.request(transport);
+                metrics.response(fast[3] & 0x0F);
+                reply.accept(fast);
+                metrics.duration(System.nanoTime() - start);
+                return;
+            }
+        }
+        Consumer<byte[]> timed = bytes -> {
+            reply.accept(bytes);
+            metrics.duration(System.nanoTime() - start);
+        };
+        slowPath(length == wire.length ? wire : Arrays.copyOf(wire, length), transport, client, timed);
+    }
+
+    private void slowPath(byte[] wire, Transport transport, InetAddress client, Consumer<byte[]> reply) {
         Message query;
         try {
             query = new Message(wire);
@@ -92,19 +151,76 @@ public final class DnsQueryProcessor {
                 send(early, opt, limit, reply);
                 return;
             }
-            Name qname = query.getQuestion().getName();
-            if (kubernetes.inZone(qname) || kubernetes.knowsReverse(qname)) {
-                send(kubernetes.answer(query), opt, limit, reply);
-                return;
-            }
-            forwarder.forward(query).whenComplete((response, error) -> {
-                Message m = error == null ? response : Responses.error(query, Rcode.SERVFAIL);
-                send(m, opt, limit, reply);
+            resolve(query, client).whenComplete((response, error) -> {
+                if (error != null) {
+                    log.warn("query {} failed", query.getQuestion(), error);
+                }
+                send(error == null ? response : Responses.error(query, Rcode.SERVFAIL), opt, limit, reply);
             });
         } catch (RuntimeException e) {
             log.warn("query {} failed", query.getQuestion(), e);
             send(Responses.error(query, Rcode.SERVFAIL), opt, limit, reply);
         }
+    }
+
+    /** The answer to a validated query: cluster zones, autopath, fallthrough, ExternalName chase, forwarding. */
+    private CompletionStage<Message> resolve(Message query, InetAddress client) {
+        Name qname = query.getQuestion().getName();
+        if (!kubernetes.inZone(qname) && !kubernetes.knowsReverse(qname)) {
+            return upstream(query);
+        }
+        Message answer = kubernetes.answer(query);
+        if (answer.getRcode() == Rcode.NXDOMAIN) {
+            if (autopath != null) {
+                Name base = autopath.base(qname, client);
+                if (base != null) {
+                    return autopath.walk(query, base, answer);
+                }
+            }
+            if (fallsThrough(qname)) {
+                return upstream(query);
+            }
+        }
+        Name target = query.getQuestion().getType() == Type.CNAME ? null : kubernetes.danglingTarget(answer);
+        if (target == null) {
+            return CompletableFuture.completedFuture(answer);
+        }
+        Message chase = Message.newQuery(Record.newRecord(target, query.getQuestion().getType(), DClass.IN));
+        chase.getHeader().setFlag(Flags.RD);
+        return upstream(chase).thenApply(found -> {
+            int rcode = found.getRcode();
+            if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
+                answer.getHeader().setRcode(rcode);
+                for (Record r : found.getSection(Section.ANSWER)) {
+                    answer.addRecord(r, Section.ANSWER);
+                }
+            }
+            return answer;
+        });
+    }
+
+    private boolean fallsThrough(Name qname) {
+        for (Name z : fallthrough) {
+            if (qname.subdomain(z)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Forwards through the cache: a hit completes at once, a miss is stored when it returns. */
+    CompletionStage<Message> upstream(Message query) {
+        if (cache != null) {
+            Message hit = cache.get(query);
+            if (hit != null) {
+                return CompletableFuture.completedFuture(hit);
+            }
+            return forwarder.forward(query).thenApply(r -> {
+                cache.put(query, r);
+                return r;
+            });
+        }
+        return forwarder.forward(query);
     }
 
     private Message validate(Message query, OPTRecord opt) {
@@ -122,6 +238,10 @@ public final class DnsQueryProcessor {
             return badvers;
         }
         Record question = query.getQuestion();
+        if (question == null) {
+            // dnsjava stops silently at the end of a message with TC set: a missing question is malformed.
+            return Responses.error(query, Rcode.FORMERR);
+        }
         int qtype = question.getType();
         if (qtype == Type.AXFR || qtype == Type.IXFR) {
             return Responses.error(query, Rcode.REFUSED);

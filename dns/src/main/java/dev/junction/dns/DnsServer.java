@@ -60,6 +60,7 @@ public final class DnsServer implements AutoCloseable {
     private final int ioThreads;
     private final DnsController controller;
     private final DnsMetrics metrics = new DnsMetrics();
+    private final PodTracker podTracker = new PodTracker();
     private final DnsQueryProcessor processor;
     private EventLoopGroup group;
     private final List<Channel> udp = new ArrayList<>();
@@ -73,9 +74,24 @@ public final class DnsServer implements AutoCloseable {
         this.bindAddress = b.bindAddress;
         this.requestedPort = b.port;
         this.ioThreads = b.ioThreads;
-        this.controller = new DnsController(zone, ttl);
-        this.processor = new DnsQueryProcessor(new KubernetesHandler(controller::index),
-                new Forwarder(b.upstreams, b.upstreamTimeout), metrics);
+        List<Name> zones = new ArrayList<>();
+        zones.add(zone);
+        zones.addAll(b.extraZones);
+        IndexOptions options = new IndexOptions(zones, ttl, b.endpointPodNames, b.ignoreEmptyService);
+        this.controller = new DnsController(options, b.noEndpoints, b.autopath || b.pods == PodsMode.VERIFIED, podTracker);
+        KubernetesHandler kubernetes = new KubernetesHandler(controller::index, b.pods, podTracker, b.roundRobin);
+        Forwarder forwarder = new Forwarder(b.upstreams, b.upstreamTimeout);
+        ResponseCache cache = b.successCapacity == 0 && b.denialCapacity == 0 ? null
+                : new ResponseCache(b.successCapacity, b.successTtl, b.denialCapacity, b.denialTtl, System::nanoTime, metrics);
+        if (cache != null) {
+            metrics.cache(cache);
+        }
+        DnsQueryProcessor[] self = new DnsQueryProcessor[1];
+        Autopath autopath = b.autopath
+                ? new Autopath(kubernetes, podTracker, b.hostSearch, q -> self[0].upstream(q))
+                : null;
+        this.processor = new DnsQueryProcessor(kubernetes, forwarder, cache, autopath, b.fallthrough, b.fastPath, metrics);
+        self[0] = this.processor;
     }
 
     /** A new builder. */
@@ -171,6 +187,11 @@ public final class DnsServer implements AutoCloseable {
     /** Request and response counters. */
     public DnsMetrics metrics() {
         return metrics;
+    }
+
+    /** The Pods known to the server (empty unless autopath or {@code pods verified} is on). */
+    public PodTracker pods() {
+        return podTracker;
     }
 
     /** The current record index snapshot. */

@@ -12,12 +12,31 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Configures a {@link DnsServer}. Defaults: zone {@code cluster.local}, bind {@code 0.0.0.0},
- * port 53, TTL 5 s, no upstreams, upstream timeout 2 s.
+ * Configures a {@link DnsServer}. Option names follow CoreDNS's Corefile ({@code kubernetes},
+ * {@code forward}, {@code cache}, {@code autopath}, {@code loadbalance}). Defaults: zone
+ * {@code cluster.local}, bind {@code 0.0.0.0}, port 53, TTL 5 s, {@code pods insecure} (kubeadm's
+ * Corefile), no {@code endpoint_pod_names}, {@code noendpoints}, {@code fallthrough} or
+ * {@code ignore empty_service}, no upstreams, upstream timeout 2 s, cache {@code success 9984 30}
+ * and {@code denial 9984 30} (kubeadm's {@code cache 30}), autopath off, round robin on, fast path
+ * on.
  */
 public final class DnsServerBuilder {
     KubernetesClient client;
     Name zone = Name.fromConstantString("cluster.local.");
+    final List<Name> extraZones = new ArrayList<>();
+    PodsMode pods = PodsMode.INSECURE;
+    boolean endpointPodNames;
+    boolean noEndpoints;
+    boolean ignoreEmptyService;
+    final List<Name> fallthrough = new ArrayList<>();
+    int successCapacity = 9984;
+    long successTtl = 30;
+    int denialCapacity = 9984;
+    long denialTtl = 30;
+    boolean autopath;
+    final List<Name> hostSearch = new ArrayList<>();
+    boolean roundRobin = true;
+    boolean fastPath = true;
     InetAddress bindAddress = IpLiterals.parse("0.0.0.0").orElseThrow();
     int port = 53;
     long ttl = 5;
@@ -47,6 +66,123 @@ public final class DnsServerBuilder {
             throw new IllegalArgumentException("zone: " + zone + " (expected: a domain name such as cluster.local)", e);
         }
         return this;
+    }
+
+    /**
+     * All cluster zones, the first being primary (PTR targets, autopath); replaces {@link #zone}.
+     * CoreDNS: {@code kubernetes ZONES...}. Reverse zones ({@code in-addr.arpa}, {@code ip6.arpa})
+     * are accepted and ignored: PTR names are always answered when known.
+     *
+     * @throws IllegalArgumentException when empty or a zone is not a valid domain name
+     */
+    public DnsServerBuilder zones(List<String> zones) {
+        requireNonNull(zones, "zones");
+        List<Name> forward = new ArrayList<>();
+        for (String z : zones) {
+            Name n = parseName("zone", z);
+            if (!n.subdomain(Name.fromConstantString("arpa."))) {
+                forward.add(n);
+            }
+        }
+        if (forward.isEmpty()) {
+            throw new IllegalArgumentException("zones: " + zones + " (expected: at least one forward zone)");
+        }
+        this.zone = forward.get(0);
+        this.extraZones.clear();
+        this.extraZones.addAll(forward.subList(1, forward.size()));
+        return this;
+    }
+
+    /** CoreDNS {@code pods disabled|insecure|verified}. */
+    public DnsServerBuilder pods(PodsMode mode) {
+        this.pods = requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** CoreDNS {@code endpoint_pod_names}: endpoints without hostname are named after their Pod. */
+    public DnsServerBuilder endpointPodNames(boolean on) {
+        this.endpointPodNames = on;
+        return this;
+    }
+
+    /** CoreDNS {@code noendpoints}: no EndpointSlice watch, no headless records. */
+    public DnsServerBuilder noEndpoints(boolean on) {
+        this.noEndpoints = on;
+        return this;
+    }
+
+    /** CoreDNS {@code ignore empty_service}: ClusterIP Services without ready endpoints are NXDOMAIN. */
+    public DnsServerBuilder ignoreEmptyService(boolean on) {
+        this.ignoreEmptyService = on;
+        return this;
+    }
+
+    /**
+     * CoreDNS {@code fallthrough [ZONES...]}: NXDOMAIN answers for names under these zones are
+     * forwarded upstream instead; an empty list means every zone.
+     */
+    public DnsServerBuilder fallthrough(List<String> zones) {
+        requireNonNull(zones, "zones");
+        fallthrough.clear();
+        if (zones.isEmpty()) {
+            fallthrough.add(Name.root);
+        } else {
+            zones.forEach(z -> fallthrough.add(parseName("fallthrough", z)));
+        }
+        return this;
+    }
+
+    /**
+     * CoreDNS {@code cache}: capacities (entries, 0 = off) and longest TTLs (seconds) of positive
+     * ({@code success}) and negative ({@code denial}) answers from upstreams.
+     *
+     * @throws IllegalArgumentException on negative values
+     */
+    public DnsServerBuilder cache(int successCapacity, long successTtl, int denialCapacity, long denialTtl) {
+        if (successCapacity < 0 || successTtl < 0 || denialCapacity < 0 || denialTtl < 0) {
+            throw new IllegalArgumentException("cache: " + successCapacity + "/" + successTtl + "/" + denialCapacity
+                    + "/" + denialTtl + " (expected: non-negative capacities and TTLs)");
+        }
+        this.successCapacity = successCapacity;
+        this.successTtl = successTtl;
+        this.denialCapacity = denialCapacity;
+        this.denialTtl = denialTtl;
+        return this;
+    }
+
+    /** CoreDNS {@code autopath @kubernetes}: server-side search for pods (runs a Pod informer). */
+    public DnsServerBuilder autopath(boolean on) {
+        this.autopath = on;
+        return this;
+    }
+
+    /** The node's search domains, walked by autopath after the cluster ones (CoreDNS reads resolv.conf). */
+    public DnsServerBuilder hostSearch(List<String> domains) {
+        requireNonNull(domains, "domains");
+        hostSearch.clear();
+        domains.forEach(d -> hostSearch.add(parseName("search", d)));
+        return this;
+    }
+
+    /** CoreDNS {@code loadbalance round_robin}: rotate A/AAAA RRsets. */
+    public DnsServerBuilder roundRobin(boolean on) {
+        this.roundRobin = on;
+        return this;
+    }
+
+    /** Whether the wire-level fast path answers common queries (on by default; off only for comparison). */
+    public DnsServerBuilder fastPath(boolean on) {
+        this.fastPath = on;
+        return this;
+    }
+
+    private static Name parseName(String what, String text) {
+        requireNonNull(text, what);
+        try {
+            return Name.fromString(text.endsWith(".") ? text : text + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException(what + ": " + text + " (expected: a domain name)", e);
+        }
     }
 
     /** The address to bind UDP and TCP to. */

@@ -68,8 +68,10 @@ public record EndpointSliceRecord(String namespace, String name, String serviceN
                 if (e.getAddresses() == null) {
                     continue;
                 }
+                String pod = e.getTargetRef() != null && "Pod".equals(e.getTargetRef().getKind())
+                        && e.getTargetRef().getName() != null ? e.getTargetRef().getName() : "";
                 for (String a : e.getAddresses()) {
-                    IpLiterals.parse(a).ifPresent(ip -> endpoints.add(new EndpointRecord(ip, hostname, ready)));
+                    IpLiterals.parse(a).ifPresent(ip -> endpoints.add(new EndpointRecord(ip, hostname, ready, pod)));
                 }
             }
         }

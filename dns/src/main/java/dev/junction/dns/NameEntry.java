@@ -17,12 +17,25 @@ import org.xbill.DNS.Type;
  * spelling.
  */
 public final class NameEntry {
+    /** An empty non-terminal without additionals. */
+    public static final NameEntry EMPTY = new NameEntry(List.of(), List.of());
+
     private final List<Record> records;
     private final List<Record> additionals;
     private final boolean cname;
     /** The distinct types at this name and their records, so lookups allocate nothing. */
     private final int[] types;
     private final List<List<Record>> byType;
+    /** Lazily encoded wire forms per type index ({@link WireFastPath}); benign races. */
+    private volatile Encoded[] encoded;
+
+    /**
+     * The records of one type in wire form for the fast path: each answer RR with its owner as a
+     * compression pointer to the question name (offset 12), and the additional section's RRs with
+     * full owner names, all rdata uncompressed.
+     */
+    record Encoded(byte[][] answers, byte[] additionals, int additionalCount) {
+    }
 
     /**
      * @param records     the RRsets at this name, any types
@@ -76,6 +89,50 @@ public final class NameEntry {
     /** Whether this is an empty non-terminal. */
     public boolean isEmptyNonTerminal() {
         return records.isEmpty();
+    }
+
+    /**
+     * The wire form of the records of {@code type} (not ANY), or {@code null} when there are none.
+     * Computed once per entry and type.
+     */
+    Encoded encoded(int type) {
+        int i = 0;
+        while (i < types.length && types[i] != type) {
+            i++;
+        }
+        if (i == types.length) {
+            return null;
+        }
+        Encoded[] cache = encoded;
+        if (cache == null) {
+            cache = new Encoded[types.length];
+            encoded = cache;
+        }
+        Encoded e = cache[i];
+        if (e == null) {
+            e = encode(byType.get(i), type == Type.SRV || type == Type.NS ? additionals : List.of());
+            cache[i] = e;
+        }
+        return e;
+    }
+
+    private static Encoded encode(List<Record> rrs, List<Record> extra) {
+        byte[][] answers = new byte[rrs.size()][];
+        for (int i = 0; i < answers.length; i++) {
+            Record r = rrs.get(i);
+            byte[] full = r.toWire(org.xbill.DNS.Section.ANSWER);
+            int ownerLength = r.getName().length();
+            byte[] out = new byte[2 + full.length - ownerLength];
+            out[0] = (byte) 0xC0;
+            out[1] = 0x0C;
+            System.arraycopy(full, ownerLength, out, 2, full.length - ownerLength);
+            answers[i] = out;
+        }
+        java.io.ByteArrayOutputStream add = new java.io.ByteArrayOutputStream();
+        for (Record r : extra) {
+            add.writeBytes(r.toWire(org.xbill.DNS.Section.ADDITIONAL));
+        }
+        return new Encoded(answers, add.toByteArray(), extra.size());
     }
 
     /** The records of {@code type}; {@link Type#ANY} selects all. Allocates nothing. */

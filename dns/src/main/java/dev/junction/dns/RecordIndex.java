@@ -2,13 +2,14 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.SOARecord;
 
 /**
- * An immutable snapshot of every name Junction answers for: the cluster zone and the reverse
+ * An immutable snapshot of every name Junction answers for: the cluster zones and the reverse
  * (PTR) names of cluster IPs and headless endpoints. Built by {@link RecordIndexBuilder}, published
  * by {@link DnsController} with one atomic reference swap, so lookups never lock.
  *
@@ -16,33 +17,80 @@ import org.xbill.DNS.SOARecord;
  * lookup is case-insensitive as RFC 4343 requires.
  */
 public final class RecordIndex {
-    private final Name zone;
-    private final long ttl;
-    private final SOARecord soa;
+    private final IndexOptions options;
+    private final List<SOARecord> soas;
     private final Map<Name, NameEntry> names;
     private final boolean synced;
+    /** The SOA records' wire forms (full owner, uncompressed), for the fast path. */
+    private final byte[][] soaWires;
 
-    RecordIndex(Name zone, long ttl, SOARecord soa, Map<Name, NameEntry> names, boolean synced) {
-        this.zone = requireNonNull(zone, "zone");
-        this.ttl = ttl;
-        this.soa = requireNonNull(soa, "soa");
+    RecordIndex(IndexOptions options, List<SOARecord> soas, Map<Name, NameEntry> names, boolean synced) {
+        this.options = requireNonNull(options, "options");
+        this.soas = List.copyOf(requireNonNull(soas, "soas"));
         this.names = requireNonNull(names, "names");
         this.synced = synced;
+        this.soaWires = new byte[this.soas.size()][];
+        for (int i = 0; i < soaWires.length; i++) {
+            soaWires[i] = this.soas.get(i).toWire(org.xbill.DNS.Section.AUTHORITY);
+        }
     }
 
-    /** The cluster zone, absolute, e.g. {@code cluster.local.}. */
+    /** The wire form of the SOA of {@code zone} (one of {@link #zones()}), else of the first zone. */
+    byte[] soaWire(Name zone) {
+        List<Name> zones = options.zones();
+        for (int i = 0; i < zones.size(); i++) {
+            if (zones.get(i) == zone) {
+                return soaWires[i];
+            }
+        }
+        return soaWires[0];
+    }
+
+    /** The first cluster zone, absolute, e.g. {@code cluster.local.}. */
     public Name zone() {
-        return zone;
+        return options.primaryZone();
+    }
+
+    /** All cluster zones, absolute. */
+    public List<Name> zones() {
+        return options.zones();
+    }
+
+    /** The options the index was compiled with. */
+    public IndexOptions options() {
+        return options;
     }
 
     /** The TTL of every record, in seconds. */
     public long ttl() {
-        return ttl;
+        return options.ttl();
     }
 
-    /** The zone's SOA record (authority section of negative answers). */
+    /** The first zone's SOA record. */
     public SOARecord soa() {
-        return soa;
+        return soas.get(0);
+    }
+
+    /** The SOA of the zone that contains {@code name} (the first zone's when none does). */
+    public SOARecord soaFor(Name name) {
+        List<Name> zones = options.zones();
+        for (int i = 0; i < zones.size(); i++) {
+            if (name.subdomain(zones.get(i))) {
+                return soas.get(i);
+            }
+        }
+        return soas.get(0);
+    }
+
+    /** The cluster zone containing {@code name}, or {@code null} (hot path, no Optional). */
+    Name zoneOf(Name name) {
+        List<Name> zones = options.zones();
+        for (int i = 0; i < zones.size(); i++) {
+            if (name.subdomain(zones.get(i))) {
+                return zones.get(i);
+            }
+        }
+        return null;
     }
 
     /** Whether the informers had completed their first full list when this snapshot was built. */

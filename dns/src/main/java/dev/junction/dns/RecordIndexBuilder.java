@@ -53,13 +53,19 @@ import org.xbill.DNS.TextParseException;
 public final class RecordIndexBuilder {
     private static final int DEFAULT_WEIGHT = 100;
 
-    private final Name zone;
+    private final IndexOptions options;
     private final long ttl;
+    /** The zone being compiled (compile loops over all zones). */
+    private Name zone;
+    /** Whether PTR records are emitted (only while compiling the primary zone). */
+    private boolean reverse;
     private final Map<Name, Acc> names = new HashMap<>();
 
-    private RecordIndexBuilder(Name zone, long ttl) {
-        this.zone = zone;
-        this.ttl = ttl;
+    private RecordIndexBuilder(IndexOptions options) {
+        this.options = options;
+        this.ttl = options.ttl();
+        this.zone = options.primaryZone();
+        this.reverse = true;
     }
 
     /**
@@ -75,18 +81,32 @@ public final class RecordIndexBuilder {
      */
     public static RecordIndex build(Name zone, long ttl, long serial, Collection<ServiceRecord> services,
             Collection<EndpointSliceRecord> slices, boolean synced) {
+        checkZoneAndTtl(zone, ttl);
+        return build(IndexOptions.of(zone, ttl), serial, services, slices, synced);
+    }
+
+    /**
+     * Builds the index with every option of {@link IndexOptions}.
+     *
+     * @param serial   the SOA serial (Unix seconds of the last API change)
+     * @param services all Services
+     * @param slices   all EndpointSlices
+     * @param synced   whether the sources had completed their first full list
+     */
+    public static RecordIndex build(IndexOptions options, long serial, Collection<ServiceRecord> services,
+            Collection<EndpointSliceRecord> slices, boolean synced) {
+        requireNonNull(options, "options");
         requireNonNull(services, "services");
         requireNonNull(slices, "slices");
-        checkZoneAndTtl(zone, ttl);
         Map<String, List<EndpointSliceRecord>> slicesByService = new HashMap<>();
         for (EndpointSliceRecord s : slices) {
             slicesByService.computeIfAbsent(s.serviceKey(), k -> new ArrayList<>()).add(s);
         }
         List<Map<Name, NameEntry>> fragments = new ArrayList<>(services.size());
         for (ServiceRecord svc : services) {
-            fragments.add(compile(zone, ttl, svc, slicesByService.getOrDefault(svc.key(), List.of())));
+            fragments.add(compile(options, svc, slicesByService.getOrDefault(svc.key(), List.of())));
         }
-        return assemble(zone, ttl, serial, fragments, synced);
+        return assemble(options, serial, fragments, synced);
     }
 
     /**
@@ -100,11 +120,24 @@ public final class RecordIndexBuilder {
      * @return an immutable map from owner name to entry; empty when the Service publishes nothing
      */
     public static Map<Name, NameEntry> compile(Name zone, long ttl, ServiceRecord svc, List<EndpointSliceRecord> slices) {
+        checkZoneAndTtl(zone, ttl);
+        return compile(IndexOptions.of(zone, ttl), svc, slices);
+    }
+
+    /**
+     * As {@link #compile(Name, long, ServiceRecord, List)} for every zone of {@code options}
+     * (PTR records once, pointing into the first zone).
+     */
+    public static Map<Name, NameEntry> compile(IndexOptions options, ServiceRecord svc, List<EndpointSliceRecord> slices) {
+        requireNonNull(options, "options");
         requireNonNull(svc, "svc");
         requireNonNull(slices, "slices");
-        checkZoneAndTtl(zone, ttl);
-        RecordIndexBuilder b = new RecordIndexBuilder(zone, ttl);
-        b.addService(svc, slices);
+        RecordIndexBuilder b = new RecordIndexBuilder(options);
+        for (Name z : options.zones()) {
+            b.zone = z;
+            b.reverse = z.equals(options.primaryZone());
+            b.addService(svc, slices);
+        }
         Map<Name, NameEntry> out = new HashMap<>(b.names.size() * 2);
         for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
             out.put(e.getKey(), e.getValue().toEntry());
@@ -121,11 +154,22 @@ public final class RecordIndexBuilder {
      */
     public static RecordIndex assemble(Name zone, long ttl, long serial, Collection<Map<Name, NameEntry>> fragments,
             boolean synced) {
-        requireNonNull(fragments, "fragments");
         checkZoneAndTtl(zone, ttl);
-        RecordIndexBuilder b = new RecordIndexBuilder(zone, ttl);
-        SOARecord soa = b.apex(serial);
-        b.ent(b.name("svc"));
+        return assemble(IndexOptions.of(zone, ttl), serial, fragments, synced);
+    }
+
+    /** As {@link #assemble(Name, long, long, Collection, boolean)} for every zone of {@code options}. */
+    public static RecordIndex assemble(IndexOptions options, long serial, Collection<Map<Name, NameEntry>> fragments,
+            boolean synced) {
+        requireNonNull(options, "options");
+        requireNonNull(fragments, "fragments");
+        RecordIndexBuilder b = new RecordIndexBuilder(options);
+        List<SOARecord> soas = new ArrayList<>();
+        for (Name z : options.zones()) {
+            b.zone = z;
+            soas.add(b.apex(serial));
+            b.ent(b.name("svc"));
+        }
         int size = b.names.size();
         for (Map<Name, NameEntry> f : fragments) {
             size += f.size();
@@ -139,7 +183,7 @@ public final class RecordIndexBuilder {
                 out.merge(e.getKey(), e.getValue(), NameEntry::merge);
             }
         }
-        return new RecordIndex(zone, ttl, soa, Collections.unmodifiableMap(out), synced);
+        return new RecordIndex(options, soas, Collections.unmodifiableMap(out), synced);
     }
 
     private static void checkZoneAndTtl(Name zone, long ttl) {
@@ -155,6 +199,11 @@ public final class RecordIndexBuilder {
     /** An index with only the apex records, for the time before the first sync. */
     public static RecordIndex empty(Name zone, long ttl) {
         return build(zone, ttl, System.currentTimeMillis() / 1000, List.of(), List.of(), false);
+    }
+
+    /** An index with only the apex records of every zone, for the time before the first sync. */
+    public static RecordIndex empty(IndexOptions options) {
+        return build(options, System.currentTimeMillis() / 1000, List.of(), List.of(), false);
     }
 
     private SOARecord apex(long serial) {
@@ -178,13 +227,28 @@ public final class RecordIndexBuilder {
             return;
         }
         switch (svc.kind()) {
-            case CLUSTER_IP -> addClusterIp(svc, svcName);
+            case CLUSTER_IP -> {
+                if (!options.ignoreEmptyService() || hasReadyEndpoint(svc, slices)) {
+                    addClusterIp(svc, svcName);
+                }
+            }
             case HEADLESS -> addHeadless(svc, svcName, slices);
             case EXTERNAL_NAME -> addExternalName(svc, svcName);
         }
         if (names.containsKey(svcName)) {
             ent(ns);
         }
+    }
+
+    private static boolean hasReadyEndpoint(ServiceRecord svc, List<EndpointSliceRecord> slices) {
+        for (EndpointSliceRecord slice : slices) {
+            for (EndpointRecord ep : slice.endpoints()) {
+                if (ep.ready() || svc.publishNotReadyAddresses()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void addClusterIp(ServiceRecord svc, Name svcName) {
@@ -194,7 +258,9 @@ public final class RecordIndexBuilder {
             Record r = address(svcName, ip);
             addresses.add(r);
             at.records.add(r);
-            acc(ReverseMap.fromAddress(ip)).records.add(new PTRRecord(ReverseMap.fromAddress(ip), DClass.IN, ttl, svcName));
+            if (reverse) {
+                acc(ReverseMap.fromAddress(ip)).records.add(new PTRRecord(ReverseMap.fromAddress(ip), DClass.IN, ttl, svcName));
+            }
         }
         for (PortRecord port : svc.ports()) {
             Name srv = srvName(port, svcName);
@@ -228,7 +294,7 @@ public final class RecordIndexBuilder {
                 }
                 Name host;
                 try {
-                    host = Name.fromString(lower(ep.label()), svcName);
+                    host = Name.fromString(lower(ep.label(options.endpointPodNames())), svcName);
                 } catch (TextParseException e) {
                     continue;
                 }
@@ -238,7 +304,13 @@ public final class RecordIndexBuilder {
                 for (PortRecord port : slice.ports()) {
                     Name srv = srvName(port, svcName);
                     if (srv != null) {
-                        srvs.computeIfAbsent(srv, k -> new ArrayList<>()).add(new SrvTarget(port.port(), host, ep.address()));
+                        List<SrvTarget> targets = srvs.computeIfAbsent(srv, k -> new ArrayList<>());
+                        // One SRV per (hostname, port): a dual-stack endpoint is one target with two addresses.
+                        boolean seen = false;
+                        for (SrvTarget t : targets) {
+                            seen |= t.port() == port.port() && t.host().equals(host);
+                        }
+                        targets.add(new SrvTarget(port.port(), host, ep.address(), !seen));
                     }
                 }
             }
@@ -252,16 +324,21 @@ public final class RecordIndexBuilder {
             Name host = e.getValue();
             at.records.add(address(svcName, ip));
             acc(host).records.add(address(host, ip));
-            Name reverse = ReverseMap.fromAddress(ip);
-            acc(reverse).records.add(new PTRRecord(reverse, DClass.IN, ttl, host));
+            if (reverse) {
+                Name ptr = ReverseMap.fromAddress(ip);
+                acc(ptr).records.add(new PTRRecord(ptr, DClass.IN, ttl, host));
+            }
         }
         for (Map.Entry<Name, List<SrvTarget>> e : srvs.entrySet()) {
             Name srv = e.getKey();
             List<SrvTarget> targets = e.getValue();
-            int weight = Math.max(1, DEFAULT_WEIGHT / targets.size());
+            long distinct = targets.stream().filter(SrvTarget::first).count();
+            int weight = (int) Math.max(1, DEFAULT_WEIGHT / distinct);
             Acc s = acc(srv);
             for (SrvTarget t : targets) {
-                s.records.add(new SRVRecord(srv, DClass.IN, ttl, 0, weight, t.port(), t.host()));
+                if (t.first()) {
+                    s.records.add(new SRVRecord(srv, DClass.IN, ttl, 0, weight, t.port(), t.host()));
+                }
                 s.additionals.add(address(t.host(), t.address()));
             }
             ent(new Name(srv, 1));
@@ -314,7 +391,7 @@ public final class RecordIndexBuilder {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    private record SrvTarget(int port, Name host, InetAddress address) {
+    private record SrvTarget(int port, Name host, InetAddress address, boolean first) {
     }
 
     /** Mutable accumulator for one owner name; duplicates (same RR data) collapse. */

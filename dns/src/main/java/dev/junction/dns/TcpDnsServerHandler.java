@@ -27,7 +27,9 @@ final class TcpDnsServerHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         byte[] wire = ByteBufUtil.getBytes(frame);
+        java.net.SocketAddress remote = ctx.channel().remoteAddress();
         processor.process(wire, Transport.TCP,
+                remote instanceof java.net.InetSocketAddress isa ? isa.getAddress() : null,
                 response -> ctx.writeAndFlush(Unpooled.wrappedBuffer(response), ctx.voidPromise()));
     }
 

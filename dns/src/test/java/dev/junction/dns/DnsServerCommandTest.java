@@ -13,7 +13,16 @@ class DnsServerCommandTest {
         new CommandLine(cmd).parseArgs();
         assertThat(cmd.bind).isEqualTo("0.0.0.0");
         assertThat(cmd.port).isEqualTo(53);
-        assertThat(cmd.zone).isEqualTo("cluster.local");
+        assertThat(cmd.zones).containsExactly("cluster.local");
+        assertThat(cmd.pods).isEqualTo("insecure");
+        assertThat(cmd.cacheTtl).isEqualTo(30);
+        assertThat(cmd.cacheSuccess).isEqualTo(9984);
+        assertThat(cmd.cacheDenial).isEqualTo(9984);
+        assertThat(cmd.autopath).isFalse();
+        assertThat(cmd.roundRobin).isTrue();
+        assertThat(cmd.resolvConf).isEqualTo("/etc/resolv.conf");
+        assertThat(cmd.fallthrough).isNull();
+        assertThat(cmd.config).isNull();
         assertThat(cmd.ttl).isEqualTo(5);
         assertThat(cmd.upstreams).isEmpty();
         assertThat(cmd.healthPort).isEqualTo(8080);
@@ -32,7 +41,7 @@ class DnsServerCommandTest {
         assertThat(cmd.server).isEqualTo("http://10.96.0.1:443");
         assertThat(cmd.kubeconfig).hasToString("/tmp/kc");
         assertThat(cmd.port).isEqualTo(5353);
-        assertThat(cmd.zone).isEqualTo("example.local");
+        assertThat(cmd.zones).containsExactly("example.local");
         assertThat(cmd.ttl).isEqualTo(30);
         assertThat(cmd.upstreams).containsExactly("10.0.0.2", "10.0.0.3:5353");
         assertThat(cmd.healthPort).isZero();

@@ -22,9 +22,16 @@ import org.xbill.DNS.DClass;
 final class DnsTestClient {
     private static final int RECEIVE_TIMEOUT_MS = 10_000;
     private final InetSocketAddress server;
+    private final InetAddress local;
 
     DnsTestClient(int port) {
+        this(port, InetAddress.getLoopbackAddress());
+    }
+
+    /** A client whose UDP and TCP sockets bind {@code local} (e.g. 127.0.0.2 to play a pod). */
+    DnsTestClient(int port, InetAddress local) {
         this.server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        this.local = local;
     }
 
     static Message query(String name, int type) {
@@ -52,7 +59,7 @@ final class DnsTestClient {
 
     /** Sends raw bytes; returns the first response datagram. */
     byte[] udpRaw(byte[] wire) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0))) {
             socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
             socket.send(new DatagramPacket(wire, wire.length, server));
             byte[] buf = new byte[65535];
@@ -64,7 +71,7 @@ final class DnsTestClient {
 
     /** Sends several datagrams from one socket, returns the first response that arrives. */
     byte[] udpRawFirstReply(byte[]... wires) throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(local, 0))) {
             socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
             for (byte[] wire : wires) {
                 socket.send(new DatagramPacket(wire, wire.length, server));
@@ -95,6 +102,7 @@ final class DnsTestClient {
 
     List<byte[]> tcpRaw(byte[]... wires) throws IOException {
         try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(local, 0));
             socket.connect(server, RECEIVE_TIMEOUT_MS);
             socket.setSoTimeout(RECEIVE_TIMEOUT_MS);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());

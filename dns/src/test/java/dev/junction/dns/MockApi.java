@@ -1,5 +1,7 @@
 package dev.junction.dns;
 
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -78,11 +80,36 @@ final class MockApi implements AutoCloseable {
                 .build()).create();
     }
 
+    static Endpoint podEndpoint(String ip, String podName, boolean ready) {
+        return new EndpointBuilder().withAddresses(ip)
+                .withNewTargetRef().withKind("Pod").withName(podName).endTargetRef()
+                .withNewConditions().withReady(ready).endConditions().build();
+    }
+
+    Pod pod(String ns, String name, String ip) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withNamespace(ns).withName(name).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec()
+                .withNewStatus().withPodIP(ip).addNewPodIP().withIp(ip).endPodIP().endStatus()
+                .build();
+        Pod created = client.pods().inNamespace(ns).resource(pod).create();
+        if (created.getStatus() == null || created.getStatus().getPodIP() == null) {
+            created.setStatus(pod.getStatus());
+            created = client.pods().inNamespace(ns).resource(created).updateStatus();
+        }
+        return created;
+    }
+
     EndpointSlice slice(String ns, String name, String service, List<EndpointPort> ports, List<Endpoint> endpoints) {
+        return slice(ns, name, service, "IPv4", ports, endpoints);
+    }
+
+    EndpointSlice slice(String ns, String name, String service, String addressType, List<EndpointPort> ports,
+            List<Endpoint> endpoints) {
         EndpointSlice slice = new EndpointSliceBuilder()
                 .withNewMetadata().withNamespace(ns).withName(name)
                 .withLabels(Map.of(EndpointSliceRecord.SERVICE_NAME_LABEL, service)).endMetadata()
-                .withAddressType("IPv4").withPorts(ports).withEndpoints(endpoints).build();
+                .withAddressType(addressType).withPorts(ports).withEndpoints(endpoints).build();
         return client.discovery().v1().endpointSlices().inNamespace(ns).resource(slice).createOr(r -> r.update());
     }
 

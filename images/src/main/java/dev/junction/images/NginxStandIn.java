@@ -67,7 +67,11 @@ public final class NginxStandIn {
     public static StandInServer start(InetAddress host, List<Integer> ports) {
         requireNonNull(host, "host");
         requireNonNull(ports, "ports");
-        return StandInServer.start(host, ports, NginxStandIn::respond);
+        return StandInServer.start(host, ports, (request, channel) -> {
+            FullHttpResponse response = respond(request, channel);
+            AccessLog.write(System.out, request, response, channel);
+            return response;
+        });
     }
 
     static FullHttpResponse respond(FullHttpRequest request, Channel channel) {

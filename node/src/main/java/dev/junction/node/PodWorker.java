@@ -274,6 +274,8 @@ final class PodWorker {
         String startError;
         volatile boolean ready;
         volatile Thread prober;
+        /** True for a built-in image without a readinessProbe: Ready waits until its first TCP port listens. */
+        boolean startupGated;
 
         ContainerWorker(Container spec, boolean init) {
             this.spec = spec;
@@ -359,6 +361,7 @@ final class PodWorker {
                     return false;
                 }
                 argv = resolved.get();
+                startupGated = spec.getReadinessProbe() == null && firstTcpPort().isPresent();
             }
             List<String> full = new ArrayList<>();
             if (record.netns().isEmpty()) {
@@ -391,9 +394,48 @@ final class PodWorker {
             return true;
         }
 
+        /** The first TCP containerPort, if any. */
+        Optional<Integer> firstTcpPort() {
+            return Optional.ofNullable(spec.getPorts()).orElse(List.of()).stream()
+                    .filter(p -> p.getProtocol() == null || "TCP".equals(p.getProtocol()))
+                    .map(p -> p.getContainerPort()).filter(java.util.Objects::nonNull).findFirst();
+        }
+
+        /**
+         * Built-in images stand in for servers that listen within milliseconds of starting (nginx,
+         * whoami), while their JVM takes a second or two. So that a container is not Ready before it
+         * can serve — which real nginx never is — such a container without a readinessProbe becomes
+         * Ready when its first TCP containerPort accepts a connection (checked every 100 ms), and
+         * stays Ready while the process lives, as kubelet treats a probe-less container.
+         */
+        void startStartupGate() {
+            ready = false;
+            Probe tcp = new io.fabric8.kubernetes.api.model.ProbeBuilder().withNewTcpSocket()
+                    .withNewPort(firstTcpPort().orElseThrow()).endTcpSocket().withTimeoutSeconds(1).build();
+            String ip = record.ip();
+            Optional<String> netns = Optional.of(record.netns()).filter(n -> !n.isEmpty());
+            prober = Thread.ofVirtual().name("startup-" + key + "/" + spec.getName()).start(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        if (ctx.prober().probe(tcp, spec, ip, netns)) {
+                            ready = true;
+                            ctx.wake().accept(key);
+                            return;
+                        }
+                        Thread.sleep(100);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
         void startProber() {
             Probe probe = spec.getReadinessProbe();
             if (probe == null) {
+                if (startupGated) {
+                    startStartupGate();
+                }
                 return;
             }
             ready = false;
@@ -444,7 +486,7 @@ final class PodWorker {
             Optional<String> id = Optional.empty();
             if (process != null && !process.exit().isDone()) {
                 state.setRunning(new ContainerStateRunning(startedAt));
-                isReady = spec.getReadinessProbe() == null || ready;
+                isReady = (spec.getReadinessProbe() == null && !startupGated) || ready;
                 id = Optional.of("junction://" + process.pid());
             } else if (terminated != null) {
                 state.setTerminated(terminated);

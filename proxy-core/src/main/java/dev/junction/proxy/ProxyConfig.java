@@ -12,7 +12,7 @@ import java.util.Optional;
  * The proxy's configuration, with the field names of upstream {@code KubeProxyConfiguration}
  * (kubernetes pkg/proxy/apis/config/types.go, {@code kubeproxy.config.k8s.io/v1alpha1}).
  *
- * @param mode               proxy mode; only {@code iptables} is implemented
+ * @param mode               proxy mode: {@code iptables}, {@code nftables} or {@code userspace}
  * @param clusterCIDR        pod CIDR of the cluster; traffic to a ClusterIP from outside it is
  *                           masqueraded ({@code ! -s CIDR -j KUBE-MARK-MASQ}); empty: no such rule
  * @param nodePortAddresses  CIDRs whose local addresses accept NodePorts; empty: all local addresses
@@ -25,6 +25,9 @@ import java.util.Optional;
  */
 public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String> nodePortAddresses,
         boolean masqueradeAll, int masqueradeBit, String metricsBindAddress, Iptables iptables) {
+
+    /** The modes Junction implements, as {@code KubeProxyConfiguration.mode} spells them. */
+    public static final List<String> MODES = List.of("iptables", "nftables", "userspace");
 
     /** Default {@code masqueradeBit}. */
     public static final int DEFAULT_MASQUERADE_BIT = 14;
@@ -60,8 +63,8 @@ public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String
         requireNonNull(metricsBindAddress, "metricsBindAddress");
         requireNonNull(iptables, "iptables");
         nodePortAddresses = List.copyOf(nodePortAddresses);
-        if (!mode.equals("iptables")) {
-            throw new IllegalArgumentException("mode: " + mode + " (expected: iptables)");
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("mode: " + mode + " (expected: iptables, nftables or userspace)");
         }
         clusterCIDR = clusterCIDR.filter(c -> !c.isEmpty()).map(ProxyConfig::checkCidr);
         nodePortAddresses.forEach(ProxyConfig::checkCidr);
@@ -79,6 +82,16 @@ public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String
     /** This config with another clusterCIDR (empty: none). */
     public ProxyConfig withClusterCIDR(Optional<String> cidr) {
         return new ProxyConfig(mode, cidr, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
+    }
+
+    /** This config with another mode. @throws IllegalArgumentException for an unknown mode */
+    public ProxyConfig withMode(String mode) {
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
+    }
+
+    /** This config with other nodePortAddresses. */
+    public ProxyConfig withNodePortAddresses(List<String> cidrs) {
+        return new ProxyConfig(mode, clusterCIDR, cidrs, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
     }
 
     /** This config with masqueradeAll set. */

@@ -79,6 +79,42 @@ public record ServicePortInfo(
         return nodePort != 0 || !externalIPs.isEmpty() || !loadBalancerIPs.isEmpty();
     }
 
+    /** True when external traffic is limited to local endpoints (only meaningful when externally accessible). */
+    public boolean externalPolicyLocal() {
+        return externallyAccessible() && externalTrafficPolicy == TrafficPolicy.LOCAL;
+    }
+
+    /** True when ClusterIP traffic is limited to local endpoints. */
+    public boolean internalPolicyLocal() {
+        return internalTrafficPolicy == TrafficPolicy.LOCAL;
+    }
+
+    /**
+     * Upstream {@code UsesClusterEndpoints}: internal policy Cluster, or any external access (Local
+     * external policy still needs cluster endpoints for its short-circuit rules).
+     */
+    public boolean usesClusterEndpoints() {
+        return !internalPolicyLocal() || externallyAccessible();
+    }
+
+    /** Upstream {@code UsesLocalEndpoints}: either traffic policy is Local. */
+    public boolean usesLocalEndpoints() {
+        return internalPolicyLocal() || externalPolicyLocal();
+    }
+
+    /** This port with external IPs, load-balancer IPs and source ranges set. */
+    public ServicePortInfo withExternal(List<String> externalIPs, List<String> loadBalancerIPs,
+            List<String> loadBalancerSourceRanges) {
+        return new ServicePortInfo(clusterIP, port, protocol, nodePort, sessionAffinity, externalIPs, loadBalancerIPs,
+                loadBalancerSourceRanges, externalTrafficPolicy, internalTrafficPolicy, healthCheckNodePort);
+    }
+
+    /** This port with traffic policies and health-check node port set. */
+    public ServicePortInfo withPolicies(TrafficPolicy external, TrafficPolicy internal, int healthCheckNodePort) {
+        return new ServicePortInfo(clusterIP, port, protocol, nodePort, sessionAffinity, externalIPs, loadBalancerIPs,
+                loadBalancerSourceRanges, external, internal, healthCheckNodePort);
+    }
+
     /**
      * The proxied ports of a Service, keyed by name, sorted. Like upstream
      * {@code ServiceChangeTracker.serviceToServiceMap}: headless Services ({@code clusterIP: None} or
@@ -113,6 +149,9 @@ public record ServicePortInfo(
             sourceRanges.add(range.strip());
         }
         boolean externalType = "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+        // Upstream NeedsHealthCheck: only LoadBalancer Services with externalTrafficPolicy Local.
+        int healthCheckNodePort = "LoadBalancer".equals(spec.getType()) && "Local".equals(spec.getExternalTrafficPolicy())
+                && spec.getHealthCheckNodePort() != null ? spec.getHealthCheckNodePort() : 0;
         Map<ServicePortName, ServicePortInfo> ports = new TreeMap<>();
         for (ServicePort port : nonNull(spec.getPorts())) {
             Protocol protocol = Protocol.parse(port.getProtocol());
@@ -121,7 +160,7 @@ public record ServicePortInfo(
             ports.put(key, new ServicePortInfo(spec.getClusterIP(), port.getPort(), protocol, nodePort, affinity,
                     externalIPs, lbIPs, sourceRanges,
                     TrafficPolicy.parse(spec.getExternalTrafficPolicy()), TrafficPolicy.parse(spec.getInternalTrafficPolicy()),
-                    spec.getHealthCheckNodePort() == null ? 0 : spec.getHealthCheckNodePort()));
+                    healthCheckNodePort));
         }
         return Collections.unmodifiableMap(ports);
     }

@@ -23,7 +23,7 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ProxyConfig.defaults().withClusterCIDR(Optional.of("10.244.0.0")))
                 .hasMessageContaining("CIDR: 10.244.0.0 (expected:");
         assertThatThrownBy(() -> new ProxyConfig("ipvs", Optional.empty(), java.util.List.of(), false, 14, "",
-                ProxyConfig.defaults().iptables())).hasMessage("mode: ipvs (expected: iptables)");
+                ProxyConfig.defaults().iptables())).hasMessage("mode: ipvs (expected: iptables, nftables or userspace)");
         assertThat(ProxyConfig.defaults().withClusterCIDR(Optional.of("10.244.1.7/16")).clusterCIDR()).contains("10.244.0.0/16");
     }
 }

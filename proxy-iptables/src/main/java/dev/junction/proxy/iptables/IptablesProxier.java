@@ -4,11 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.junction.common.CommandResult;
 import dev.junction.common.CommandRunner;
+import dev.junction.proxy.ConntrackCleaner;
+import dev.junction.proxy.NamespacedName;
 import dev.junction.proxy.NodeInfo;
 import dev.junction.proxy.Proxier;
 import dev.junction.proxy.ProxyConfig;
 import dev.junction.proxy.ProxySnapshot;
+import dev.junction.proxy.ServicePortInfo;
+import dev.junction.proxy.ServicePortName;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,21 +23,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * kube-proxy's iptables mode applied to a node (upstream {@code Proxier.syncProxyRules}, kubernetes
- * pkg/proxy/iptables/proxier.go). Each sync:
+ * pkg/proxy/iptables/proxier.go, v1.33). Each sync:
  * <ol>
- *   <li>on the first sync and after a failure ("full sync"): creates kube-proxy's chains and
- *       inserts the {@link IptablesJumpRule#ALL jump rules} at the top of the built-in chains,
- *       each only when {@code iptables -C} says it is missing (idempotent);</li>
- *   <li>lists the nat table's chains ({@code iptables-save -t nat}) to find {@code KUBE-SVC/SEP/EXT/FW/SVL}
- *       chains it no longer renders;</li>
- *   <li>runs ONE {@code iptables-restore -w 5 --noflush --counters} with the
- *       {@link IptablesRenderer} output on stdin, deleting the stale chains in the same transaction.</li>
+ *   <li>checks the canary chain {@code KUBE-PROXY-CANARY} (upstream {@code utiliptables.Monitor},
+ *       pkg/util/iptables/iptables.go): when it is gone from mangle or nat, someone flushed or
+ *       deleted the tables and this sync becomes a full one;</li>
+ *   <li>on a full sync (the first one, after a failure, after the canary vanished, when the Node
+ *       changed): creates kube-proxy's chains and the canaries and inserts the
+ *       {@link IptablesJumpRule#ALL jump rules} at the top of the built-in chains, each only when
+ *       {@code iptables -C} says it is missing;</li>
+ *   <li>renders: fully, or partially (upstream's partial sync) with only the per-service chains of
+ *       Services whose ports or endpoints differ from the last applied snapshot;</li>
+ *   <li>lists the nat table ({@code iptables-save -t nat}) to find {@code KUBE-SVC/SEP/EXT/FW/SVL}
+ *       chains no longer in use and runs ONE {@code iptables-restore -w 5 --noflush --counters},
+ *       deleting those stale chains in the same transaction;</li>
+ *   <li>deletes stale UDP conntrack entries ({@link ConntrackCleaner}).</li>
  * </ol>
  * Every command goes through the injected {@link CommandRunner}, prefixed with {@code argvPrefix}
  * (empty in production; {@code ip netns exec NS} in tests). Nothing outside netfilter is touched.
  */
 public final class IptablesProxier implements Proxier {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesProxier.class);
+    /** Upstream's canary chain name. */
+    public static final String CANARY = "KUBE-PROXY-CANARY";
+    private static final List<String> CANARY_TABLES = List.of("mangle", "nat", "filter");
 
     private final CommandRunner runner;
     private final List<String> argvPrefix;
@@ -39,6 +54,10 @@ public final class IptablesProxier implements Proxier {
     private final ProxyConfig config;
     private boolean needFullSync = true;
     private String lastRestoreInput = "";
+    private ProxySnapshot applied = ProxySnapshot.EMPTY;
+    private NodeInfo appliedNode;
+    private long fullSyncs;
+    private long partialSyncs;
 
     /**
      * @param runner     executes iptables commands
@@ -59,12 +78,16 @@ public final class IptablesProxier implements Proxier {
      */
     @Override
     public synchronized void sync(ProxySnapshot snapshot, NodeInfo node) {
-        boolean fullSync = needFullSync;
+        boolean fullSync = needFullSync || !node.equals(appliedNode) || !canaryPresent();
         needFullSync = true;
         if (fullSync) {
             ensureJumpRules();
+            ensureCanaries();
         }
-        IptablesRules rules = IptablesRenderer.render(snapshot, config, node);
+        ProxySnapshot previous = applied;
+        Set<NamespacedName> changed = fullSync ? Set.of() : changedServices(previous, snapshot);
+        IptablesRules rules = fullSync ? IptablesRenderer.render(snapshot, config, node)
+                : IptablesRenderer.render(snapshot, config, node, changed::contains);
         Set<String> stale = new TreeSet<>(existingNatServiceChains());
         stale.removeAll(rules.activeServiceChains());
         String input = rules.restoreInput(stale);
@@ -75,8 +98,51 @@ public final class IptablesProxier implements Proxier {
         }
         result.orThrow();
         lastRestoreInput = input;
+        applied = snapshot;
+        appliedNode = node;
         needFullSync = false;
-        LOG.debug("synced {} service ports, deleted {} stale chains", snapshot.services().ports().size(), stale.size());
+        if (fullSync) {
+            fullSyncs++;
+        } else {
+            partialSyncs++;
+        }
+        ConntrackCleaner.run(runner, argvPrefix, ConntrackCleaner.commands(previous, snapshot));
+        LOG.debug("synced {} service ports ({}), deleted {} stale chains", snapshot.services().ports().size(),
+                fullSync ? "full" : "partial, " + changed.size() + " changed", stale.size());
+    }
+
+    /** Number of full syncs so far (first sync, after failures, after the canary vanished). */
+    public synchronized long fullSyncs() {
+        return fullSyncs;
+    }
+
+    /** Number of partial syncs so far. */
+    public synchronized long partialSyncs() {
+        return partialSyncs;
+    }
+
+    /**
+     * The Services whose ports or endpoints differ between two snapshots (upstream's
+     * {@code UpdatedServices} of the service and endpoints change trackers).
+     */
+    public static Set<NamespacedName> changedServices(ProxySnapshot previous, ProxySnapshot current) {
+        Set<NamespacedName> out = new HashSet<>();
+        diff(previous, current, out);
+        diff(current, previous, out);
+        return out;
+    }
+
+    private static void diff(ProxySnapshot a, ProxySnapshot b, Set<NamespacedName> out) {
+        for (Map.Entry<ServicePortName, ServicePortInfo> e : a.services().ports().entrySet()) {
+            ServicePortName name = e.getKey();
+            if (out.contains(name.service())) {
+                continue;
+            }
+            if (!e.getValue().equals(b.services().ports().get(name))
+                    || !a.endpoints().get(name).equals(b.endpoints().get(name))) {
+                out.add(name.service());
+            }
+        }
     }
 
     /** The restore input of the last successful sync (for debugging and tests). */
@@ -112,7 +178,23 @@ public final class IptablesProxier implements Proxier {
         }
         String input = filter + filterDeletes.toString() + "COMMIT\n" + nat + natDeletes + "COMMIT\n";
         runner.run(argv(backend.restore(), "-w", "5", "--noflush"), input, CommandRunner.DEFAULT_TIMEOUT);
+        for (String table : CANARY_TABLES) {
+            runner.run(argv(backend.iptables(), "-w", "5", "-t", table, "-X", CANARY), "", CommandRunner.DEFAULT_TIMEOUT);
+        }
         needFullSync = true;
+        applied = ProxySnapshot.EMPTY;
+    }
+
+    private boolean canaryPresent() {
+        return runner.run(argv(backend.iptables(), "-w", "5", "-t", "mangle", "-S", CANARY), "",
+                CommandRunner.DEFAULT_TIMEOUT).ok();
+    }
+
+    private void ensureCanaries() {
+        for (String table : CANARY_TABLES) {
+            // -N fails when the chain exists, which is fine.
+            runner.run(argv(backend.iptables(), "-w", "5", "-t", table, "-N", CANARY), "", CommandRunner.DEFAULT_TIMEOUT);
+        }
     }
 
     private void ensureJumpRules() {

@@ -14,22 +14,22 @@ import java.util.TreeSet;
  * @param filterRules  filter rule lines ({@code -A …})
  * @param natChains    nat chains to declare
  * @param natRules     nat rule lines
+ * @param activeChains per-service nat chains in use, including those a partial render left out
  */
 public record IptablesRules(List<String> filterChains, List<String> filterRules, List<String> natChains,
-        List<String> natRules) {
+        List<String> natRules, Set<String> activeChains) {
 
     public IptablesRules {
         filterChains = List.copyOf(filterChains);
         filterRules = List.copyOf(filterRules);
         natChains = List.copyOf(natChains);
         natRules = List.copyOf(natRules);
+        activeChains = Set.copyOf(activeChains);
     }
 
-    /** The per-service nat chains this ruleset uses ({@code KUBE-SVC-…}, {@code KUBE-SEP-…}, …). */
+    /** The per-service nat chains this ruleset uses ({@code KUBE-SVC-…}, {@code KUBE-SEP-…}, …), sorted. */
     public Set<String> activeServiceChains() {
-        Set<String> out = new TreeSet<>();
-        natChains.stream().filter(IptablesChains::isServiceChain).forEach(out::add);
-        return out;
+        return new TreeSet<>(activeChains);
     }
 
     /** The restore input with no stale chains to delete. */
@@ -49,7 +49,11 @@ public record IptablesRules(List<String> filterChains, List<String> filterRules,
             natChainLines.add(stale);
             natRuleLines.add("-X " + stale);
         }
-        StringBuilder out = new StringBuilder(4096);
+        int size = 64;
+        for (String line : natRules) {
+            size += line.length() + 1;
+        }
+        StringBuilder out = new StringBuilder(size + natChains.size() * 40 + filterRules.size() * 160);
         out.append("*filter\n");
         filterChains.forEach(c -> out.append(':').append(c).append(" - [0:0]\n"));
         filterRules.forEach(r -> out.append(r).append('\n'));

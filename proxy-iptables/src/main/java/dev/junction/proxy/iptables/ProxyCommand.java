@@ -3,6 +3,7 @@ package dev.junction.proxy.iptables;
 import dev.junction.common.KubeClients;
 import dev.junction.proxy.Durations;
 import dev.junction.proxy.ProxyConfig;
+import dev.junction.proxy.ProxyMode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,12 +16,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code proxy}: kube-proxy in iptables mode for one node, running until SIGTERM/SIGINT (which
- * stops it cleanly, leaving the rules in place as kube-proxy does). Flag names follow kube-proxy;
- * {@code --iptables-min-sync-period} / {@code --iptables-sync-period} are accepted as aliases.
+ * {@code proxy}: kube-proxy for one node, running until SIGTERM/SIGINT (which stops it cleanly,
+ * leaving the rules in place as kube-proxy does). {@code --proxy-mode} picks a {@link ProxyMode}
+ * found on the class path ({@code iptables} always; {@code nftables} and {@code userspace} when
+ * their modules are present), so this module does not depend on the other modes. Flag names follow
+ * kube-proxy; {@code --iptables-min-sync-period} / {@code --iptables-sync-period} are aliases.
  */
 @Command(name = "proxy", mixinStandardHelpOptions = true,
-        description = "Watch Services and EndpointSlices and program kube-proxy's iptables rules on this node.")
+        description = "Watch Services and EndpointSlices and program kube-proxy's rules on this node.")
 public final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--server", description = "API server URL (wins over --kubeconfig)")
@@ -32,7 +35,7 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--hostname-override", required = true, description = "this node's Node name")
     String hostnameOverride;
 
-    @Option(names = "--proxy-mode", defaultValue = "iptables", description = "proxy mode (only: iptables)")
+    @Option(names = "--proxy-mode", defaultValue = "iptables", description = "iptables, nftables or userspace (default ${DEFAULT-VALUE})")
     String proxyMode;
 
     @Option(names = "--cluster-cidr", defaultValue = "10.244.0.0/16",
@@ -43,11 +46,11 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "default (iptables-restore), nft (iptables-nft-restore) or legacy (iptables-legacy-restore)")
     String iptablesBackend;
 
-    @Option(names = {"--min-sync-period", "--iptables-min-sync-period"}, defaultValue = "1s",
+    @Option(names = {"--min-sync-period", "--iptables-min-sync-period", "--nftables-min-sync-period"}, defaultValue = "1s",
             description = "minimum interval between syncs after a burst of 2; 0s: no limit (default ${DEFAULT-VALUE})")
     String minSyncPeriod;
 
-    @Option(names = {"--sync-period", "--iptables-sync-period"}, defaultValue = "30s",
+    @Option(names = {"--sync-period", "--iptables-sync-period", "--nftables-sync-period"}, defaultValue = "30s",
             description = "maximum interval between full syncs (default ${DEFAULT-VALUE})")
     String syncPeriod;
 
@@ -81,15 +84,19 @@ public final class ProxyCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         KubernetesClient client = KubeClients.create(Optional.ofNullable(server), Optional.ofNullable(kubeconfig));
-        ProxyServer proxy;
+        AutoCloseable proxy;
         try {
-            proxy = ProxyServer.start(client, config, hostnameOverride);
+            proxy = ProxyMode.forName(config.mode()).start(client, config, hostnameOverride);
         } catch (RuntimeException e) {
             client.close();
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            proxy.close();
+            try {
+                proxy.close();
+            } catch (Exception e) {
+                System.err.println("proxy: close failed: " + e);
+            }
             client.close();
             stopped.countDown();
         }, "proxy-shutdown"));

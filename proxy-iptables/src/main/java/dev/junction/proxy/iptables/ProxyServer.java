@@ -3,31 +3,25 @@ package dev.junction.proxy.iptables;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.common.CommandRunner;
-import dev.junction.proxy.MetricsServer;
 import dev.junction.proxy.ProxyConfig;
 import dev.junction.proxy.ProxyController;
 import dev.junction.proxy.ProxyMetrics;
+import dev.junction.proxy.ProxyRuntime;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A running proxy (upstream cmd/kube-proxy's {@code ProxyServer}): the {@link ProxyController}
- * driving an {@link IptablesProxier}, plus the metrics/healthz server when
- * {@code metricsBindAddress} is not empty. The node-agent JVM embeds it through {@link #start}.
+ * A running iptables-mode proxy (upstream cmd/kube-proxy's {@code ProxyServer}): a
+ * {@link ProxyRuntime} (controller, metrics/healthz server, health-check node ports) driving an
+ * {@link IptablesProxier}. The node-agent JVM embeds it through {@link #start}.
  */
 public final class ProxyServer implements AutoCloseable {
-    private final ProxyController controller;
-    private final Optional<MetricsServer> metricsServer;
-    private final ProxyMetrics metrics;
+    private final ProxyRuntime runtime;
     private final IptablesProxier proxier;
 
-    private ProxyServer(ProxyController controller, Optional<MetricsServer> metricsServer, ProxyMetrics metrics,
-            IptablesProxier proxier) {
-        this.controller = controller;
-        this.metricsServer = metricsServer;
-        this.metrics = metrics;
+    private ProxyServer(ProxyRuntime runtime, IptablesProxier proxier) {
+        this.runtime = runtime;
         this.proxier = proxier;
     }
 
@@ -53,32 +47,24 @@ public final class ProxyServer implements AutoCloseable {
         requireNonNull(client, "client");
         requireNonNull(config, "config");
         requireNonNull(nodeName, "nodeName");
-        ProxyMetrics metrics = new ProxyMetrics(Clock.systemUTC(), config.iptables().syncPeriod().multipliedBy(2));
-        Optional<MetricsServer> server = config.metricsBindAddress().isEmpty()
-                ? Optional.empty() : Optional.of(MetricsServer.start(config.metricsBindAddress(), metrics));
         IptablesProxier proxier = new IptablesProxier(runner, argvPrefix,
                 IptablesBackend.parse(config.iptables().backend()), config);
-        try {
-            return new ProxyServer(ProxyController.start(client, config, nodeName, proxier, metrics), server, metrics, proxier);
-        } catch (RuntimeException e) {
-            server.ifPresent(MetricsServer::close);
-            throw e;
-        }
+        return new ProxyServer(ProxyRuntime.start(client, config, nodeName, proxier), proxier);
     }
 
     /** The bound metrics port, when the metrics server runs. */
     public Optional<Integer> metricsPort() {
-        return metricsServer.map(MetricsServer::port);
+        return runtime.metricsPort();
     }
 
     /** The sync metrics. */
     public ProxyMetrics metrics() {
-        return metrics;
+        return runtime.metrics();
     }
 
     /** The controller (snapshot, initialized state). */
     public ProxyController controller() {
-        return controller;
+        return runtime.controller();
     }
 
     /** The proxier (last applied restore input). */
@@ -89,7 +75,6 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops watching and syncing; the rules stay in place, as kube-proxy leaves them on exit. */
     @Override
     public void close() {
-        controller.close();
-        metricsServer.ifPresent(MetricsServer::close);
+        runtime.close();
     }
 }

@@ -56,8 +56,8 @@ class IptablesProxierTest {
 
         rec.argvs.clear();
         proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
-        assertThat(rec.argvs).as("second sync: save + restore only").extracting(a -> a.get(4))
-                .containsExactly("iptables-nft-save", "iptables-nft-restore");
+        assertThat(rec.argvs).as("second sync: canary check, save, restore").extracting(a -> a.get(4))
+                .containsExactly("iptables-nft", "iptables-nft-save", "iptables-nft-restore");
     }
 
     @Test
@@ -84,5 +84,61 @@ class IptablesProxierTest {
         rec.reply = argv -> new CommandResult(argv, 0, "", "");
         proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
         assertThat(rec.count("iptables-legacy", "-w", "5", "-t", "nat", "-C")).isEqualTo(3);
+    }
+
+    private static final dev.junction.proxy.ServicePortName A =
+            new dev.junction.proxy.ServicePortName("ns", "a", "p", dev.junction.proxy.Protocol.TCP);
+    private static final dev.junction.proxy.ServicePortName B =
+            new dev.junction.proxy.ServicePortName("ns", "b", "p", dev.junction.proxy.Protocol.UDP);
+
+    private static ProxySnapshot twoServices(String bEndpoint) {
+        return new ProxySnapshot(
+                dev.junction.proxy.ServicePortMap.of(java.util.Map.of(
+                        A, dev.junction.proxy.ServicePortInfo.clusterIP("10.96.0.1", 80, dev.junction.proxy.Protocol.TCP),
+                        B, dev.junction.proxy.ServicePortInfo.clusterIP("10.96.0.2", 53, dev.junction.proxy.Protocol.UDP))),
+                dev.junction.proxy.EndpointsMap.of(java.util.Map.of(
+                        A, List.of(dev.junction.proxy.EndpointInfo.ready("10.244.1.1", 80)),
+                        B, List.of(dev.junction.proxy.EndpointInfo.ready(bEndpoint, 53)))));
+    }
+
+    @Test
+    void partialSyncRewritesOnlyChangedServicesAndCleansUdpConntrack() {
+        Recorder rec = new Recorder();
+        IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults());
+        proxier.sync(twoServices("10.244.1.2"), NodeInfo.named("n"));
+        String svcA = IptablesChains.servicePortPolicyClusterChain(A);
+        String svcB = IptablesChains.servicePortPolicyClusterChain(B);
+        String oldSep = IptablesChains.servicePortEndpointChain(B, dev.junction.proxy.EndpointInfo.ready("10.244.1.2", 53));
+        // iptables-save now lists what the first sync created.
+        String firstInput = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
+        rec.reply = argv -> argv.get(0).endsWith("-save")
+                ? new CommandResult(argv, 0, firstInput.substring(firstInput.indexOf("*nat")), "")
+                : new CommandResult(argv, 0, "", "");
+        rec.argvs.clear();
+        rec.stdins.clear();
+
+        proxier.sync(twoServices("10.244.1.3"), NodeInfo.named("n"));
+        String input = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
+        assertThat(input).contains(":" + svcB + " - [0:0]", "-X " + oldSep)
+                .doesNotContain(":" + svcA + " - [0:0]")
+                .as("top-level chains are always complete").contains("-d 10.96.0.1 --dport 80 -j " + svcA);
+        assertThat(proxier.fullSyncs()).isEqualTo(1);
+        assertThat(proxier.partialSyncs()).isEqualTo(1);
+        assertThat(rec.argvs).contains(List.of("conntrack", "-D", "--orig-dst", "10.96.0.2", "--dst-nat", "10.244.1.2", "-p", "udp"));
+    }
+
+    @Test
+    void missingCanaryForcesAFullSync() {
+        Recorder rec = new Recorder();
+        IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults());
+        proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        assertThat(rec.argvs).contains(List.of("iptables", "-w", "5", "-t", "mangle", "-N", IptablesProxier.CANARY));
+        // Someone ran "iptables -t mangle -F; iptables -t mangle -X": the canary check fails.
+        rec.reply = argv -> new CommandResult(argv, argv.contains(IptablesProxier.CANARY) && argv.contains("-S") ? 1 : 0, "", "");
+        rec.argvs.clear();
+        proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
+        assertThat(proxier.fullSyncs()).isEqualTo(2);
+        assertThat(rec.count("iptables", "-w", "5", "-t", "nat", "-C")).isEqualTo(3);
+        assertThat(rec.argvs).contains(List.of("iptables", "-w", "5", "-t", "mangle", "-N", IptablesProxier.CANARY));
     }
 }

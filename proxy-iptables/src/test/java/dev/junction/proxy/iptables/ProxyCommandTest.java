@@ -39,4 +39,15 @@ class ProxyCommandTest {
         int exit = new CommandLine(new ProxyCommand()).setErr(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute();
         assertThat(exit).isEqualTo(2);
     }
+
+    @Test
+    void proxyModeSelectsAModeFromTheClassPath() {
+        ProxyCommand command = new ProxyCommand();
+        new CommandLine(command).parseArgs("--hostname-override", "n", "--proxy-mode", "nftables", "--nftables-sync-period", "5s");
+        assertThat(command.config().mode()).isEqualTo("nftables");
+        assertThat(command.config().iptables().syncPeriod()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(dev.junction.proxy.ProxyMode.forName("iptables")).isInstanceOf(IptablesProxyMode.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.junction.proxy.ProxyMode.forName("ipvs"))
+                .hasMessageStartingWith("proxy-mode: ipvs (expected: one of [iptables");
+    }
 }

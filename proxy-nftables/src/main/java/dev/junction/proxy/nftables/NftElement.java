@@ -1,0 +1,52 @@
+package dev.junction.proxy.nftables;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One element of a set or verdict map in the {@code kube-proxy} table.
+ *
+ * @param container set or map name, e.g. {@code service-ips}
+ * @param key       key parts, joined with {@code " . "}, e.g. {@code [172.30.0.41, tcp, 80]}
+ * @param value     the verdict for maps (e.g. {@code goto service-…}), empty for sets
+ * @param comment   element comment, e.g. the Service port name
+ */
+public record NftElement(String container, List<String> key, Optional<String> value, Optional<String> comment) {
+    public NftElement {
+        requireNonNull(container, "container");
+        key = List.copyOf(key);
+        requireNonNull(value, "value");
+        requireNonNull(comment, "comment");
+    }
+
+    /** A set element. */
+    public static NftElement of(String set, String... key) {
+        return new NftElement(set, List.of(key), Optional.empty(), Optional.empty());
+    }
+
+    /** A map element with a verdict. */
+    public static NftElement mapping(String map, String verdict, String... key) {
+        return new NftElement(map, List.of(key), Optional.of(verdict), Optional.empty());
+    }
+
+    /** This element with a comment. */
+    public NftElement withComment(String text) {
+        return new NftElement(container, key, value, Optional.of(text));
+    }
+
+    /** {@code add element ip kube-proxy MAP { KEY [comment "…"] [: VALUE] }}. */
+    public String addLine() {
+        StringBuilder out = new StringBuilder(96).append("add element ip ").append(NftablesChains.TABLE).append(' ')
+                .append(container).append(" { ").append(String.join(" . ", key));
+        comment.ifPresent(c -> out.append(" comment \"").append(c).append('"'));
+        value.ifPresent(v -> out.append(" : ").append(v));
+        return out.append(" }").toString();
+    }
+
+    /** {@code delete element ip kube-proxy MAP { KEY }}. */
+    public String deleteLine() {
+        return "delete element ip " + NftablesChains.TABLE + " " + container + " { " + String.join(" . ", key) + " }";
+    }
+}

@@ -1,0 +1,103 @@
+package dev.junction.proxy.nftables;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.junction.proxy.EndpointInfo;
+import dev.junction.proxy.ServicePortName;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * Object names of kube-proxy's nftables mode (kubernetes pkg/proxy/nftables/proxier.go,
+ * {@code servicePortChainNameBase}, {@code servicePortEndpointChainNameBase},
+ * {@code hashAndTruncate}): a prefix ({@code service-}, {@code local-}, {@code external-},
+ * {@code firewall-}, {@code endpoint-}, {@code affinity-}) plus a base
+ * {@code HASH-namespace/name/protocol/port} (endpoints: {@code …__ip/port}), where HASH is the
+ * first 8 characters of the RFC 4648 base32 SHA-256 of the rest, truncated to 112 characters with
+ * a trailing {@code ...}. Every per-service name contains a {@code /}; no base name does.
+ */
+public final class NftablesChains {
+    /** The table, in family {@code ip}. */
+    public static final String TABLE = "kube-proxy";
+    /** nftables' limit on a chain name minus the longest prefix. */
+    static final int BASE_LENGTH_MAX = 128 - 16;
+
+    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+    private NftablesChains() {
+    }
+
+    /** {@code service-…}: Cluster-policy endpoints. */
+    public static String serviceChain(ServicePortName name) {
+        return "service-" + serviceBase(name);
+    }
+
+    /** {@code local-…}: Local-policy endpoints. */
+    public static String localChain(ServicePortName name) {
+        return "local-" + serviceBase(name);
+    }
+
+    /** {@code external-…}: NodePort, external IP and load-balancer traffic. */
+    public static String externalChain(ServicePortName name) {
+        return "external-" + serviceBase(name);
+    }
+
+    /** {@code firewall-…}: loadBalancerSourceRanges. */
+    public static String firewallChain(ServicePortName name) {
+        return "firewall-" + serviceBase(name);
+    }
+
+    /** {@code endpoint-…}: DNAT to one endpoint. */
+    public static String endpointChain(ServicePortName name, EndpointInfo endpoint) {
+        return "endpoint-" + endpointBase(name, endpoint);
+    }
+
+    /** {@code affinity-…}: the ClientIP affinity set of one endpoint. */
+    public static String affinitySet(ServicePortName name, EndpointInfo endpoint) {
+        return "affinity-" + endpointBase(name, endpoint);
+    }
+
+    /** True for per-service chain and set names (they contain a slash). */
+    public static boolean isServiceObject(String name) {
+        return name.contains("/");
+    }
+
+    /** {@code HASH-ns/name/proto/port}. */
+    public static String serviceBase(ServicePortName name) {
+        requireNonNull(name, "name");
+        return hashAndTruncate(name.namespace() + "/" + name.name() + "/" + name.protocol().lower() + "/" + name.port());
+    }
+
+    /** {@code HASH-ns/name/proto/port__ip/port}. */
+    public static String endpointBase(ServicePortName name, EndpointInfo endpoint) {
+        requireNonNull(name, "name");
+        requireNonNull(endpoint, "endpoint");
+        return hashAndTruncate(name.namespace() + "/" + name.name() + "/" + name.protocol().lower() + "/" + name.port()
+                + "__" + endpoint.ip().replace(':', '.') + "/" + endpoint.port());
+    }
+
+    static String hashAndTruncate(String name) {
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        // 8 base32 characters = 40 bits = the first 5 bytes.
+        StringBuilder out = new StringBuilder(9 + name.length());
+        long bits = 0;
+        for (int i = 0; i < 5; i++) {
+            bits = (bits << 8) | (hash[i] & 0xff);
+        }
+        for (int i = 7; i >= 0; i--) {
+            out.append(BASE32[(int) (bits >> (i * 5)) & 31]);
+        }
+        out.append('-').append(name);
+        if (out.length() > BASE_LENGTH_MAX) {
+            out.setLength(BASE_LENGTH_MAX - 3);
+            out.append("...");
+        }
+        return out.toString();
+    }
+}

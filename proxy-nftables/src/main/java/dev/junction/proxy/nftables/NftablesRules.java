@@ -1,0 +1,143 @@
+package dev.junction.proxy.nftables;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.junction.proxy.ServicePortName;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The desired content of the {@code ip kube-proxy} table: the base objects (table, sets, maps,
+ * base and top-level chains with their rules, which depend only on configuration and the Node) and
+ * what each Service port adds. {@link #dump()} is the state as {@code add} commands (the shape of
+ * knftables' {@code Fake.Dump()}); {@link #fullTransaction()} and
+ * {@link #incrementalTransaction(NftablesRules)} are {@code nft -f} inputs that make the kernel
+ * match it.
+ *
+ * @param baseLines {@code add …} lines of the base objects, in a valid order
+ * @param services  per Service port objects, sorted by name
+ */
+public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServicePortName, NftServiceRules> services) {
+    private static final String PREFIX = "ip " + NftablesChains.TABLE + " ";
+
+    public NftablesRules {
+        baseLines = java.util.List.copyOf(baseLines);
+        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    }
+
+    /** The whole desired state as {@code add} lines. */
+    public String dump() {
+        StringBuilder out = new StringBuilder(4096 + services.size() * 1024);
+        baseLines.forEach(l -> out.append(l).append('\n'));
+        services.values().forEach(s -> appendAdds(out, s));
+        return out.toString();
+    }
+
+    /**
+     * A transaction that replaces the table atomically: {@code add table} (so that the delete never
+     * fails), {@code delete table}, then {@link #dump()}. ClientIP affinity entries are lost.
+     */
+    public String fullTransaction() {
+        return "add table " + PREFIX.strip() + "\ndelete table " + PREFIX.strip() + "\n" + dump();
+    }
+
+    /**
+     * A transaction that turns {@code previous} (the state applied last, same base objects) into
+     * this state touching only Service ports whose objects differ, in an order nft accepts: stale
+     * elements are deleted, changed chains are re-created and flushed and refilled, new elements
+     * are added, then stale chains are flushed and deleted and stale affinity sets deleted. Empty when
+     * nothing changed.
+     */
+    public String incrementalTransaction(NftablesRules previous) {
+        requireNonNull(previous, "previous");
+        StringBuilder deletes = new StringBuilder();
+        StringBuilder adds = new StringBuilder();
+        Set<String> currentChains = new HashSet<>();
+        Set<String> staleChains = new LinkedHashSet<>();
+        Set<String> staleSets = new LinkedHashSet<>();
+        Set<ServicePortName> names = new LinkedHashSet<>(previous.services.keySet());
+        names.addAll(services.keySet());
+        for (ServicePortName name : names) {
+            NftServiceRules before = previous.services.get(name);
+            NftServiceRules after = services.get(name);
+            if (before != null && before.equals(after)) {
+                continue;
+            }
+            Set<NftElement> keep = after == null ? Set.of() : new HashSet<>(after.elements());
+            Set<NftElement> had = before == null ? Set.of() : new HashSet<>(before.elements());
+            if (before != null) {
+                for (NftElement e : before.elements()) {
+                    if (!keep.contains(e)) {
+                        deletes.append(e.deleteLine()).append('\n');
+                    }
+                }
+                before.chains().forEach(c -> staleChains.add(c.name()));
+                before.affinitySets().forEach(s -> staleSets.add(setName(s)));
+            }
+            if (after != null) {
+                after.affinitySets().forEach(s -> {
+                    adds.append(s).append('\n');
+                    staleSets.remove(setName(s));
+                });
+                for (NftChain chain : after.chains()) {
+                    adds.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
+                    adds.append("flush chain ").append(PREFIX).append(chain.name()).append('\n');
+                    currentChains.add(chain.name());
+                }
+                appendRules(adds, after);
+                for (NftElement e : after.elements()) {
+                    if (!had.contains(e)) {
+                        adds.append(e.addLine()).append('\n');
+                    }
+                }
+            }
+        }
+        staleChains.removeAll(currentChains);
+        StringBuilder out = deletes.append(adds);
+        staleChains.forEach(c -> out.append("flush chain ").append(PREFIX).append(c).append('\n'));
+        staleChains.forEach(c -> out.append("delete chain ").append(PREFIX).append(c).append('\n'));
+        staleSets.forEach(s -> out.append("delete set ").append(PREFIX).append(s).append('\n'));
+        return out.toString();
+    }
+
+    /** Number of chains, rules and elements, for metrics and benchmarks. */
+    public Map<String, Integer> counts() {
+        int chains = 0;
+        int rules = 0;
+        int elements = 0;
+        for (NftServiceRules s : services.values()) {
+            chains += s.chains().size();
+            for (NftChain c : s.chains()) {
+                rules += c.rules().size();
+            }
+            elements += s.elements().size();
+        }
+        return Map.of("chains", chains, "rules", rules, "elements", elements);
+    }
+
+    private static void appendAdds(StringBuilder out, NftServiceRules s) {
+        s.affinitySets().forEach(l -> out.append(l).append('\n'));
+        for (NftChain chain : s.chains()) {
+            out.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
+        }
+        appendRules(out, s);
+        s.elements().forEach(e -> out.append(e.addLine()).append('\n'));
+    }
+
+    private static void appendRules(StringBuilder out, NftServiceRules s) {
+        for (NftChain chain : s.chains()) {
+            for (String rule : chain.rules()) {
+                out.append("add rule ").append(PREFIX).append(chain.name()).append(' ').append(rule).append('\n');
+            }
+        }
+    }
+
+    private static String setName(String addSetLine) {
+        return addSetLine.substring(("add set " + PREFIX).length()).split(" ", 2)[0];
+    }
+}
