@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs the built-in images {@code nginx}, {@code traefik/whoami} and {@code junction/dns} (any tag,
+ * Runs the built-in images {@code nginx}, {@code traefik/whoami}, {@code junction/dns} and {@code junction/ingress} (any tag,
  * with or without {@code docker.io/} and {@code library/}) through the image runner command:
  * {@code <runner…> <image> --container-port=P … -- <args…>}. Any other image is not runnable.
  */
 public final class BuiltInImageResolver implements ImageResolver {
     /** Repositories that run without a {@code command}. */
-    public static final List<String> BUILT_IN = List.of("nginx", "traefik/whoami", "junction/dns");
+    public static final List<String> BUILT_IN = List.of("nginx", "traefik/whoami", "junction/dns", "junction/ingress");
     private final List<String> runner;
 
     /** @param runner the image runner argv prefix, e.g. {@code [java, -jar, junction.jar, image]}; empty disables */
