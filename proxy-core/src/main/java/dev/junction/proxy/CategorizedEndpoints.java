@@ -35,7 +35,8 @@ public record CategorizedEndpoints(List<EndpointInfo> cluster, List<EndpointInfo
     }
 
     /**
-     * Categorizes {@code endpoints} (all endpoints of the port, sorted) for {@code svc}.
+     * Categorizes {@code endpoints} (all endpoints of the port, sorted by {@code ip:port} as
+     * {@link EndpointsMap} keeps them; the order is preserved) for {@code svc}.
      */
     public static CategorizedEndpoints of(List<EndpointInfo> endpoints, ServicePortInfo svc) {
         requireNonNull(endpoints, "endpoints");
@@ -79,6 +80,12 @@ public record CategorizedEndpoints(List<EndpointInfo> cluster, List<EndpointInfo
     }
 
     private static List<EndpointInfo> filter(List<EndpointInfo> endpoints, Predicate<EndpointInfo> keep) {
-        return endpoints.stream().filter(keep).sorted().toList();
+        List<EndpointInfo> out = new ArrayList<>(endpoints.size());
+        for (EndpointInfo e : endpoints) {
+            if (keep.test(e)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 }

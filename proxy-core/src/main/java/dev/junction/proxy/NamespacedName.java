@@ -16,6 +16,7 @@ public record NamespacedName(String namespace, String name) implements Comparabl
 
     @Override
     public int compareTo(NamespacedName other) {
-        return toString().compareTo(other.toString());
+        int byNamespace = namespace.compareTo(other.namespace);
+        return byNamespace != 0 ? byNamespace : name.compareTo(other.name);
     }
 }

@@ -6,9 +6,11 @@ import java.util.Locale;
 public enum Protocol {
     TCP, UDP, SCTP;
 
+    private final String lower = name().toLowerCase(Locale.ROOT);
+
     /** {@code "tcp"}, {@code "udp"} or {@code "sctp"}. */
     public String lower() {
-        return name().toLowerCase(Locale.ROOT);
+        return lower;
     }
 
     /**

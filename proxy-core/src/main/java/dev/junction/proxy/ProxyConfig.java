@@ -21,10 +21,11 @@ import java.util.Optional;
  * @param masqueradeBit      bit of the fwmark that flags packets for SNAT (0..31, default 14 → 0x4000)
  * @param metricsBindAddress {@code host:port} of the /metrics and /healthz server (default
  *                           {@code 127.0.0.1:10249}); port 0 picks a free port
- * @param iptables           iptables-mode settings
+ * @param iptables           sync periods (used by every mode) and the iptables backend
+ * @param userspace          userspace-mode settings
  */
 public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String> nodePortAddresses,
-        boolean masqueradeAll, int masqueradeBit, String metricsBindAddress, Iptables iptables) {
+        boolean masqueradeAll, int masqueradeBit, String metricsBindAddress, Iptables iptables, Userspace userspace) {
 
     /** The modes Junction implements, as {@code KubeProxyConfiguration.mode} spells them. */
     public static final List<String> MODES = List.of("iptables", "nftables", "userspace");
@@ -57,8 +58,37 @@ public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String
         }
     }
 
+    /**
+     * Userspace-mode settings (kube-proxy ≤ v1.25 flags; the scheduler names are IPVS's).
+     *
+     * @param scheduler      {@code rr} (default), {@code lc}, {@code dh}, {@code sh}, {@code sed} or {@code nq}
+     * @param udpIdleTimeout upstream {@code --udp-timeout}: idle time after which a UDP session closes (default 250 ms)
+     */
+    public record Userspace(String scheduler, Duration udpIdleTimeout) {
+        /** Upstream defaults: round robin, 250 ms. */
+        public static final Userspace DEFAULTS = new Userspace("rr", Duration.ofMillis(250));
+
+        public Userspace {
+            requireNonNull(scheduler, "scheduler");
+            requireNonNull(udpIdleTimeout, "udpIdleTimeout");
+            if (!List.of("rr", "lc", "dh", "sh", "sed", "nq").contains(scheduler)) {
+                throw new IllegalArgumentException("scheduler: " + scheduler + " (expected: rr, lc, dh, sh, sed or nq)");
+            }
+            if (udpIdleTimeout.isNegative() || udpIdleTimeout.isZero()) {
+                throw new IllegalArgumentException("udpIdleTimeout: " + udpIdleTimeout + " (expected: > 0)");
+            }
+        }
+    }
+
+    /** The configuration with default userspace settings (the shape before userspace settings existed). */
+    public ProxyConfig(String mode, Optional<String> clusterCIDR, List<String> nodePortAddresses, boolean masqueradeAll,
+            int masqueradeBit, String metricsBindAddress, Iptables iptables) {
+        this(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables, Userspace.DEFAULTS);
+    }
+
     public ProxyConfig {
         requireNonNull(mode, "mode");
+        requireNonNull(userspace, "userspace");
         requireNonNull(clusterCIDR, "clusterCIDR");
         requireNonNull(metricsBindAddress, "metricsBindAddress");
         requireNonNull(iptables, "iptables");
@@ -81,32 +111,37 @@ public record ProxyConfig(String mode, Optional<String> clusterCIDR, List<String
 
     /** This config with another clusterCIDR (empty: none). */
     public ProxyConfig withClusterCIDR(Optional<String> cidr) {
-        return new ProxyConfig(mode, cidr, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
+        return new ProxyConfig(mode, cidr, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables, userspace);
     }
 
     /** This config with another mode. @throws IllegalArgumentException for an unknown mode */
     public ProxyConfig withMode(String mode) {
-        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables, userspace);
     }
 
     /** This config with other nodePortAddresses. */
     public ProxyConfig withNodePortAddresses(List<String> cidrs) {
-        return new ProxyConfig(mode, clusterCIDR, cidrs, masqueradeAll, masqueradeBit, metricsBindAddress, iptables);
+        return new ProxyConfig(mode, clusterCIDR, cidrs, masqueradeAll, masqueradeBit, metricsBindAddress, iptables, userspace);
+    }
+
+    /** This config with other userspace settings. */
+    public ProxyConfig withUserspace(Userspace settings) {
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, iptables, settings);
     }
 
     /** This config with masqueradeAll set. */
     public ProxyConfig withMasqueradeAll(boolean all) {
-        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, all, masqueradeBit, metricsBindAddress, iptables);
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, all, masqueradeBit, metricsBindAddress, iptables, userspace);
     }
 
     /** This config with another metrics address. */
     public ProxyConfig withMetricsBindAddress(String address) {
-        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, address, iptables);
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, address, iptables, userspace);
     }
 
     /** This config with other iptables settings. */
     public ProxyConfig withIptables(Iptables settings) {
-        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, settings);
+        return new ProxyConfig(mode, clusterCIDR, nodePortAddresses, masqueradeAll, masqueradeBit, metricsBindAddress, settings, userspace);
     }
 
     /** The masquerade mark as kube-proxy prints it, e.g. {@code 0x4000} for bit 14. */

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chain names exactly as kube-proxy's iptables mode computes them (kubernetes
@@ -38,6 +40,16 @@ public final class IptablesChains {
             List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-", "KUBE-FW-", "KUBE-EXT-");
 
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+    /** Memo of hashes (names are recomputed on every sync); cleared when it outgrows a large cluster. */
+    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 1 << 20;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private IptablesChains() {
     }
@@ -80,12 +92,20 @@ public final class IptablesChains {
     }
 
     private static String hash16(String input) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        String cached = CACHE.get(input);
+        if (cached != null) {
+            return cached;
         }
+        if (CACHE.size() > CACHE_LIMIT) {
+            CACHE.clear();
+        }
+        String computed = computeHash16(input);
+        CACHE.put(input, computed);
+        return computed;
+    }
+
+    private static String computeHash16(String input) {
+        byte[] hash = SHA256.get().digest(input.getBytes(StandardCharsets.UTF_8));
         // 16 base32 characters = 80 bits = the first 10 bytes; no padding is involved.
         StringBuilder out = new StringBuilder(16);
         int buffer = 0;

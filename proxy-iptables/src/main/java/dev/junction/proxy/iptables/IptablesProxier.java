@@ -46,6 +46,8 @@ public final class IptablesProxier implements Proxier {
     private static final Logger LOG = LoggerFactory.getLogger(IptablesProxier.class);
     /** Upstream's canary chain name. */
     public static final String CANARY = "KUBE-PROXY-CANARY";
+    /** Time limit of one {@code iptables-restore} or {@code iptables-save}: large rulesets take long on a busy host. */
+    public static final java.time.Duration APPLY_TIMEOUT = java.time.Duration.ofMinutes(5);
     private static final List<String> CANARY_TABLES = List.of("mangle", "nat", "filter");
 
     private final CommandRunner runner;
@@ -92,7 +94,7 @@ public final class IptablesProxier implements Proxier {
         stale.removeAll(rules.activeServiceChains());
         String input = rules.restoreInput(stale);
         CommandResult result = runner.run(argv(backend.restore(), "-w", "5", "--noflush", "--counters"), input,
-                CommandRunner.DEFAULT_TIMEOUT);
+                APPLY_TIMEOUT);
         if (!result.ok()) {
             LOG.warn("iptables-restore failed: {}", result.stderr().strip());
         }
@@ -214,7 +216,7 @@ public final class IptablesProxier implements Proxier {
     }
 
     private Set<String> existingNatServiceChains() {
-        CommandResult saved = runner.run(argv(backend.save(), "-t", "nat"), "", CommandRunner.DEFAULT_TIMEOUT);
+        CommandResult saved = runner.run(argv(backend.save(), "-t", "nat"), "", APPLY_TIMEOUT);
         Set<String> chains = new TreeSet<>();
         if (!saved.ok()) {
             LOG.warn("iptables-save failed, stale chains will not be deleted: {}", saved.stderr().strip());

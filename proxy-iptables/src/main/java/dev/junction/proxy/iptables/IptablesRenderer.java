@@ -20,6 +20,7 @@ import dev.junction.proxy.ServicePortName;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -97,7 +98,7 @@ public final class IptablesRenderer {
         List<String> filterRules = new ArrayList<>();
         List<String> natChains = new ArrayList<>(List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ));
         List<String> natRules = new ArrayList<>();
-        Set<String> active = new HashSet<>();
+        Set<String> active = new HashSet<>(Math.max(16, totalEndpointsHint(snapshot) * 3));
         List<String> skipped = new ArrayList<>();
         String mark = config.masqueradeMark();
 
@@ -273,18 +274,22 @@ public final class IptablesRenderer {
                 rules.add(rule(fwChain, "-m comment --comment \"other traffic to " + svcName
                         + " will be dropped by KUBE-PROXY-FIREWALL\""));
             }
+            Map<EndpointInfo, String> sepNames = new HashMap<>(eps.allReachable().size() * 2);
+            for (EndpointInfo endpoint : eps.allReachable()) {
+                sepNames.put(endpoint, IptablesChains.servicePortEndpointChain(name, endpoint));
+            }
             if (usesClusterPolicyChain) {
                 chains.add(clusterPolicyChain);
                 active.add(clusterPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, clusterPolicyChain, eps.cluster(), largeCluster);
+                writeServiceToEndpointRules(rules, name, svc, clusterPolicyChain, eps.cluster(), sepNames, largeCluster);
             }
             if (usesLocalPolicyChain) {
                 chains.add(localPolicyChain);
                 active.add(localPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, localPolicyChain, eps.local(), largeCluster);
+                writeServiceToEndpointRules(rules, name, svc, localPolicyChain, eps.local(), sepNames, largeCluster);
             }
             for (EndpointInfo endpoint : eps.allReachable()) {
-                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
+                String sep = sepNames.get(endpoint);
                 chains.add(sep);
                 active.add(sep);
                 String head = "-A " + sep + (largeCluster ? "" : " -m comment --comment " + svcName);
@@ -328,10 +333,10 @@ public final class IptablesRenderer {
 
     /** Upstream {@code writeServiceToEndpointRules}: affinity checks first, then the random split. */
     private static void writeServiceToEndpointRules(List<String> natRules, ServicePortName name, ServicePortInfo svc,
-            String svcChain, List<EndpointInfo> endpoints, boolean largeCluster) {
+            String svcChain, List<EndpointInfo> endpoints, Map<EndpointInfo, String> sepNames, boolean largeCluster) {
         if (svc.sessionAffinity().clientIp()) {
             for (EndpointInfo endpoint : endpoints) {
-                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
+                String sep = sepNames.get(endpoint);
                 natRules.add("-A " + svcChain + comment(name, endpoint, largeCluster) + " -m recent --name " + sep
                         + " --rcheck --seconds " + svc.sessionAffinity().timeoutSeconds() + " --reap -j " + sep);
             }
@@ -339,10 +344,14 @@ public final class IptablesRenderer {
         int n = endpoints.size();
         for (int i = 0; i < n; i++) {
             EndpointInfo endpoint = endpoints.get(i);
-            String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
+            String sep = sepNames.get(endpoint);
             String statistic = i < n - 1 ? " -m statistic --mode random --probability " + probability(n - i) : "";
             natRules.add("-A " + svcChain + comment(name, endpoint, largeCluster) + statistic + " -j " + sep);
         }
+    }
+
+    private static int totalEndpointsHint(ProxySnapshot snapshot) {
+        return snapshot.services().ports().size() + snapshot.endpoints().endpoints().size() * 10;
     }
 
     private static String comment(ServicePortName name, EndpointInfo endpoint, boolean largeCluster) {

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * @param filterRules  filter rule lines ({@code -A …})
  * @param natChains    nat chains to declare
  * @param natRules     nat rule lines
- * @param activeChains per-service nat chains in use, including those a partial render left out
+ * @param activeChains per-service nat chains in use, including those a partial render left out (kept
+ *                     as given, read-only: the renderer hands over a set it no longer touches)
  */
 public record IptablesRules(List<String> filterChains, List<String> filterRules, List<String> natChains,
         List<String> natRules, Set<String> activeChains) {
@@ -24,7 +25,7 @@ public record IptablesRules(List<String> filterChains, List<String> filterRules,
         filterRules = List.copyOf(filterRules);
         natChains = List.copyOf(natChains);
         natRules = List.copyOf(natRules);
-        activeChains = Set.copyOf(activeChains);
+        activeChains = java.util.Collections.unmodifiableSet(activeChains);
     }
 
     /** The per-service nat chains this ruleset uses ({@code KUBE-SVC-…}, {@code KUBE-SEP-…}, …), sorted. */

@@ -61,6 +61,14 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "CIDRs of node addresses that accept NodePorts (default: all local addresses)")
     List<String> nodePortAddresses = List.of();
 
+    @Option(names = "--ipvs-scheduler", defaultValue = "rr",
+            description = "userspace mode: rr, lc, dh, sh, sed or nq (default ${DEFAULT-VALUE})")
+    String scheduler;
+
+    @Option(names = "--udp-timeout", defaultValue = "250ms",
+            description = "userspace mode: idle time after which a UDP session closes (default ${DEFAULT-VALUE})")
+    String udpTimeout;
+
     @Option(names = "--metrics-bind-address", defaultValue = "127.0.0.1:10249",
             description = "host:port serving /metrics and /healthz; empty disables (default ${DEFAULT-VALUE})")
     String metricsBindAddress;
@@ -71,7 +79,8 @@ public final class ProxyCommand implements Callable<Integer> {
         Duration max = Durations.parse(syncPeriod);
         return new ProxyConfig(proxyMode, Optional.of(clusterCidr).filter(c -> !c.isEmpty()), nodePortAddresses,
                 masqueradeAll, ProxyConfig.DEFAULT_MASQUERADE_BIT, metricsBindAddress,
-                new ProxyConfig.Iptables(min, max, IptablesBackend.parse(iptablesBackend).name().toLowerCase(java.util.Locale.ROOT)));
+                new ProxyConfig.Iptables(min, max, IptablesBackend.parse(iptablesBackend).name().toLowerCase(java.util.Locale.ROOT)),
+                new ProxyConfig.Userspace(scheduler, Durations.parse(udpTimeout)));
     }
 
     @Override

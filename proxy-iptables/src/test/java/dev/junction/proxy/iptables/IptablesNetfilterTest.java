@@ -135,6 +135,63 @@ class IptablesNetfilterTest {
         }
     }
 
+    /**
+     * A client host (10.251.0.2) reaches an external IP through the node: with
+     * externalTrafficPolicy Local the endpoint sees the client's own address, with Cluster the
+     * node's. Then the nat table is flushed and the canary deleted by hand; the next sync repairs it.
+     */
+    @Test
+    void externalTrafficPolicyLocalKeepsTheClientAddressAndFlushedTablesAreRepaired() throws Exception {
+        try (TestNetns node = TestNetns.create("pnod"); TestNetns server = TestNetns.create("psrv");
+                TestNetns client = TestNetns.create("pcli")) {
+            RUN.check("ip", "-n", node.name(), "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", server.name());
+            RUN.check("ip", "-n", node.name(), "link", "add", "veth2", "type", "veth", "peer", "name", "veth3", "netns", client.name());
+            RUN.check("ip", "-n", node.name(), "addr", "add", "10.250.0.1/24", "dev", "veth0");
+            RUN.check("ip", "-n", node.name(), "addr", "add", "10.251.0.1/24", "dev", "veth2");
+            RUN.check("ip", "-n", server.name(), "addr", "add", "10.250.0.2/24", "dev", "veth1");
+            RUN.check("ip", "-n", client.name(), "addr", "add", "10.251.0.2/24", "dev", "veth3");
+            for (String[] link : new String[][] {{node.name(), "veth0"}, {node.name(), "veth2"}, {server.name(), "veth1"},
+                    {client.name(), "veth3"}}) {
+                RUN.check("ip", "-n", link[0], "link", "set", link[1], "up");
+            }
+            RUN.check("ip", "-n", server.name(), "route", "add", "10.251.0.0/24", "via", "10.250.0.1");
+            RUN.check("ip", "-n", client.name(), "route", "add", "default", "via", "10.251.0.1");
+            node.check("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            Process peer = new ProcessBuilder("ip", "netns", "exec", server.name(), "socat",
+                    "TCP-LISTEN:8000,bind=10.250.0.2,fork,reuseaddr", "SYSTEM:echo $SOCAT_PEERADDR")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                EndpointInfo local = new EndpointInfo("10.250.0.2", 8000, true, true, false,
+                        java.util.Optional.of("test-node"), true);
+                ServicePortInfo external = ServicePortInfo.clusterIP("10.96.100.1", 80, Protocol.TCP)
+                        .withExternal(List.of("192.168.99.1"), List.of(), List.of());
+                IptablesProxier proxier = new IptablesProxier(RUN, List.of("ip", "netns", "exec", node.name()),
+                        IptablesBackend.DEFAULT, ProxyConfig.defaults());
+                ProxySnapshot localPolicy = new ProxySnapshot(ServicePortMap.of(Map.of(WEB,
+                        external.withPolicies(dev.junction.proxy.TrafficPolicy.LOCAL, dev.junction.proxy.TrafficPolicy.CLUSTER, 0))),
+                        EndpointsMap.of(Map.of(WEB, List.of(local))));
+                proxier.sync(localPolicy, NodeInfo.named("test-node"));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(connect(client, "192.168.99.1:80").stdout()).isEqualTo("10.251.0.2\n"));
+
+                proxier.sync(new ProxySnapshot(ServicePortMap.of(Map.of(WEB, external)), EndpointsMap.of(Map.of(WEB, List.of(local)))),
+                        NodeInfo.named("test-node"));
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(connect(client, "192.168.99.1:80").stdout()).isEqualTo("10.250.0.1\n"));
+
+                node.check("iptables", "-t", "nat", "-F");
+                node.check("iptables", "-t", "mangle", "-X", IptablesProxier.CANARY);
+                assertThat(connect(client, "192.168.99.1:80").ok()).isFalse();
+                proxier.sync(localPolicy, NodeInfo.named("test-node"));
+                assertThat(proxier.fullSyncs()).isEqualTo(2);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(connect(client, "192.168.99.1:80").stdout()).isEqualTo("10.251.0.2\n"));
+            } finally {
+                peer.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     private static ProxySnapshot snapshot(int targetPort) {
         return new ProxySnapshot(
                 ServicePortMap.of(Map.of(

@@ -45,7 +45,11 @@ class ProxyCommandTest {
         ProxyCommand command = new ProxyCommand();
         new CommandLine(command).parseArgs("--hostname-override", "n", "--proxy-mode", "nftables", "--nftables-sync-period", "5s");
         assertThat(command.config().mode()).isEqualTo("nftables");
+        assertThat(command.config().userspace()).isEqualTo(ProxyConfig.Userspace.DEFAULTS);
         assertThat(command.config().iptables().syncPeriod()).isEqualTo(Duration.ofSeconds(5));
+        new CommandLine(command).parseArgs("--hostname-override", "n", "--proxy-mode", "userspace", "--ipvs-scheduler", "lc",
+                "--udp-timeout", "1s");
+        assertThat(command.config().userspace()).isEqualTo(new ProxyConfig.Userspace("lc", Duration.ofSeconds(1)));
         assertThat(dev.junction.proxy.ProxyMode.forName("iptables")).isInstanceOf(IptablesProxyMode.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.junction.proxy.ProxyMode.forName("ipvs"))
                 .hasMessageStartingWith("proxy-mode: ipvs (expected: one of [iptables");

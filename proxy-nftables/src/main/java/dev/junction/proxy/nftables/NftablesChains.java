@@ -7,6 +7,8 @@ import dev.junction.proxy.ServicePortName;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Object names of kube-proxy's nftables mode (kubernetes pkg/proxy/nftables/proxier.go,
@@ -24,6 +26,16 @@ public final class NftablesChains {
     static final int BASE_LENGTH_MAX = 128 - 16;
 
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+    /** Memo of names (they are recomputed on every render); cleared when it outgrows a large cluster. */
+    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 1 << 20;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     private NftablesChains() {
     }
@@ -78,12 +90,20 @@ public final class NftablesChains {
     }
 
     static String hashAndTruncate(String name) {
-        byte[] hash;
-        try {
-            hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        String cached = CACHE.get(name);
+        if (cached != null) {
+            return cached;
         }
+        if (CACHE.size() > CACHE_LIMIT) {
+            CACHE.clear();
+        }
+        String computed = computeHashAndTruncate(name);
+        CACHE.put(name, computed);
+        return computed;
+    }
+
+    private static String computeHashAndTruncate(String name) {
+        byte[] hash = SHA256.get().digest(name.getBytes(StandardCharsets.UTF_8));
         // 8 base32 characters = 40 bits = the first 5 bytes.
         StringBuilder out = new StringBuilder(9 + name.length());
         long bits = 0;

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NftablesProxier implements Proxier {
     private static final Logger LOG = LoggerFactory.getLogger(NftablesProxier.class);
+    /** Time limit of one {@code nft -f}: a full sync of 10,000 Services can take a minute on a busy host. */
+    public static final java.time.Duration APPLY_TIMEOUT = java.time.Duration.ofMinutes(5);
 
     private final CommandRunner runner;
     private final List<String> argvPrefix;
@@ -91,7 +93,7 @@ public final class NftablesProxier implements Proxier {
             tx = rules.fullTransaction();
         }
         if (!tx.isEmpty()) {
-            CommandResult result = runner.run(argv("nft", "-f", "-"), tx, CommandRunner.DEFAULT_TIMEOUT);
+            CommandResult result = runner.run(argv("nft", "-f", "-"), tx, APPLY_TIMEOUT);
             if (!result.ok()) {
                 LOG.warn("nft -f failed: {}", result.stderr().strip());
             }

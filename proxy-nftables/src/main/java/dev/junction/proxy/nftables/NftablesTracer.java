@@ -100,7 +100,7 @@ public final class NftablesTracer {
         if (verdict != Verdict.ACCEPT) {
             endpoints.clear();
         }
-        return new TraceResult(verdict, endpoints, masquerade, finals.get(0).chains);
+        return new TraceResult(verdict, new TreeSet<>(endpoints), masquerade, finals.get(0).chains);
     }
 
     /** Runs a base chain for every live state; dropped/rejected states pass through untouched. */

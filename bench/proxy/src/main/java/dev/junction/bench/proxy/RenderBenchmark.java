@@ -1,0 +1,51 @@
+package dev.junction.bench.proxy;
+
+import dev.junction.proxy.NodeInfo;
+import dev.junction.proxy.ProxyConfig;
+import dev.junction.proxy.ProxySnapshot;
+import dev.junction.proxy.iptables.IptablesRenderer;
+import dev.junction.proxy.nftables.NftablesRenderer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Full render of S Services × 10 endpoints to the text each mode hands to its tool. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xms2g", "-Xmx2g"})
+public class RenderBenchmark {
+    @Param({"10000"})
+    int services;
+
+    ProxySnapshot snapshot;
+    final ProxyConfig config = ProxyConfig.defaults();
+    final NodeInfo node = NodeInfo.named("bench");
+
+    @Setup
+    public void setup() {
+        snapshot = Snapshots.cluster(services, 10, 0);
+    }
+
+    @Benchmark
+    public String iptablesRestoreInput() {
+        return IptablesRenderer.render(snapshot, config, node).restoreInput();
+    }
+
+    @Benchmark
+    public String nftablesDump() {
+        return NftablesRenderer.render(snapshot, config.withMode("nftables"), node, List.of("10.96.0.0/12")).dump();
+    }
+}

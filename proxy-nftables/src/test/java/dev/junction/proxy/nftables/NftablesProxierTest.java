@@ -1,0 +1,133 @@
+package dev.junction.proxy.nftables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.common.CommandFailedException;
+import dev.junction.common.CommandResult;
+import dev.junction.common.CommandRunner;
+import dev.junction.proxy.EndpointInfo;
+import dev.junction.proxy.EndpointsMap;
+import dev.junction.proxy.NodeInfo;
+import dev.junction.proxy.Protocol;
+import dev.junction.proxy.ProxyConfig;
+import dev.junction.proxy.ProxyMode;
+import dev.junction.proxy.ProxySnapshot;
+import dev.junction.proxy.ServicePortInfo;
+import dev.junction.proxy.ServicePortMap;
+import dev.junction.proxy.ServicePortName;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The proxier's transactions, through a recording {@link CommandRunner}. */
+class NftablesProxierTest {
+    static final class Recorder implements CommandRunner {
+        final List<List<String>> argvs = new ArrayList<>();
+        final List<String> stdins = new ArrayList<>();
+        Function<List<String>, CommandResult> reply = argv -> new CommandResult(argv, 0, "mark set mark or 0x4000", "");
+
+        @Override
+        public CommandResult run(List<String> argv, String stdin, Duration timeout) {
+            argvs.add(argv);
+            stdins.add(stdin);
+            return reply.apply(argv);
+        }
+
+        List<String> transactions() {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < argvs.size(); i++) {
+                if (argvs.get(i).equals(List.of("nft", "-f", "-"))) {
+                    out.add(stdins.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static final ServicePortName A = new ServicePortName("ns", "a", "p", Protocol.TCP);
+    private static final ServicePortName B = new ServicePortName("ns", "b", "p", Protocol.TCP);
+    private static final NodeInfo NODE = NodeInfo.named("n");
+
+    private static ProxySnapshot snapshot(String... bEndpoints) {
+        List<EndpointInfo> eps = new ArrayList<>();
+        for (String ip : bEndpoints) {
+            eps.add(EndpointInfo.ready(ip, 80));
+        }
+        return new ProxySnapshot(
+                ServicePortMap.of(Map.of(A, ServicePortInfo.clusterIP("10.96.0.1", 80, Protocol.TCP),
+                        B, ServicePortInfo.clusterIP("10.96.0.2", 80, Protocol.TCP))),
+                EndpointsMap.of(Map.of(A, List.of(EndpointInfo.ready("10.244.1.1", 80)), B, eps)));
+    }
+
+    @Test
+    void fullThenIncrementalThenNothing() {
+        Recorder rec = new Recorder();
+        NftablesProxier proxier = new NftablesProxier(rec, List.of(), ProxyConfig.defaults(), List.of("10.96.0.0/12"));
+        proxier.sync(snapshot("10.244.2.1"), NODE);
+        assertThat(rec.transactions()).hasSize(1);
+        assertThat(rec.transactions().get(0)).startsWith("add table ip kube-proxy\ndelete table ip kube-proxy\n");
+
+        rec.argvs.clear();
+        rec.stdins.clear();
+        proxier.sync(snapshot("10.244.2.1", "10.244.2.2"), NODE);
+        String tx = rec.transactions().get(0);
+        String stale = NftablesChains.endpointChain(B, EndpointInfo.ready("10.244.2.1", 80));
+        assertThat(tx).contains("flush chain ip kube-proxy " + NftablesChains.serviceChain(B),
+                        "numgen random mod 2 vmap", "add chain ip kube-proxy " + NftablesChains.endpointChain(B, EndpointInfo.ready("10.244.2.2", 80)))
+                .doesNotContain(NftablesChains.serviceChain(A)).doesNotContain("table").doesNotContain("delete chain");
+
+        rec.argvs.clear();
+        rec.stdins.clear();
+        proxier.sync(snapshot("10.244.2.2"), NODE);
+        assertThat(rec.transactions().get(0)).endsWith("flush chain ip kube-proxy " + stale + "\ndelete chain ip kube-proxy " + stale + "\n");
+
+        rec.argvs.clear();
+        proxier.sync(snapshot("10.244.2.2"), NODE);
+        assertThat(rec.transactions()).as("nothing changed: only the canary check").isEmpty();
+        assertThat(rec.argvs).containsExactly(List.of("nft", "list", "chain", "ip", "kube-proxy", "mark-for-masquerade"));
+        assertThat(proxier.fullSyncs()).isEqualTo(1);
+        assertThat(proxier.partialSyncs()).isEqualTo(3);
+    }
+
+    @Test
+    void removedServiceLosesElementsBeforeItsChains() {
+        Recorder rec = new Recorder();
+        NftablesProxier proxier = new NftablesProxier(rec, List.of(), ProxyConfig.defaults(), List.of());
+        proxier.sync(snapshot("10.244.2.1"), NODE);
+        rec.argvs.clear();
+        rec.stdins.clear();
+        proxier.sync(new ProxySnapshot(ServicePortMap.of(Map.of(A, ServicePortInfo.clusterIP("10.96.0.1", 80, Protocol.TCP))),
+                EndpointsMap.of(Map.of(A, List.of(EndpointInfo.ready("10.244.1.1", 80))))), NODE);
+        String tx = rec.transactions().get(0);
+        assertThat(tx.indexOf("delete element ip kube-proxy service-ips { 10.96.0.2 . tcp . 80 }"))
+                .isNotNegative().isLessThan(tx.indexOf("delete chain ip kube-proxy " + NftablesChains.serviceChain(B)));
+        assertThat(tx).contains("delete element ip kube-proxy cluster-ips { 10.96.0.2 }");
+    }
+
+    @Test
+    void flushedTableAndFailuresForceAFullSync() {
+        Recorder rec = new Recorder();
+        NftablesProxier proxier = new NftablesProxier(rec, List.of(), ProxyConfig.defaults(), List.of());
+        proxier.sync(snapshot("10.244.2.1"), NODE);
+        rec.reply = argv -> new CommandResult(argv, 0, "table ip kube-proxy {\n\tchain mark-for-masquerade {\n\t}\n}\n", "");
+        proxier.sync(snapshot("10.244.2.1"), NODE);
+        assertThat(proxier.fullSyncs()).isEqualTo(2);
+
+        rec.reply = argv -> new CommandResult(argv, 1, "", "Error: No such file or directory");
+        assertThatThrownBy(() -> proxier.sync(snapshot("10.244.2.9"), NODE)).isInstanceOf(CommandFailedException.class);
+        rec.reply = argv -> new CommandResult(argv, 0, "mark set mark or 0x4000", "");
+        rec.argvs.clear();
+        rec.stdins.clear();
+        proxier.sync(snapshot("10.244.2.9"), NODE);
+        assertThat(rec.transactions().get(0)).startsWith("add table ip kube-proxy\ndelete table");
+    }
+
+    @Test
+    void registeredAsProxyMode() {
+        assertThat(ProxyMode.forName("nftables")).isInstanceOf(NftablesProxyMode.class);
+    }
+}
