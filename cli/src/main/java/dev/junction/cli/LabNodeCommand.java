@@ -5,7 +5,7 @@ import dev.junction.node.BuiltInImageResolver;
 import dev.junction.node.NodeAgent;
 import dev.junction.node.NodeRegistration;
 import dev.junction.proxy.ProxyConfig;
-import dev.junction.proxy.iptables.ProxyServer;
+import dev.junction.proxy.ProxyMode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 
 /**
  * One lab node's agents in one JVM, inside the node's network namespace: the node agent
- * (kubelet + CNI role, {@link NodeAgent}) and the service proxy (kube-proxy role,
- * {@link ProxyServer}). They share nothing but the API client; each lists and watches on its own.
+ * (kubelet + CNI role, {@link NodeAgent}) and the service proxy (kube-proxy role, in the mode
+ * {@code --proxy-mode} names: iptables, nftables or userspace, found through {@link ProxyMode}). They share nothing but the API client; each lists and watches on its own.
  */
 @Command(name = "lab-node", hidden = true, description = "Run a lab node's node agent and proxy (started by the supervisor).")
 public final class LabNodeCommand implements Callable<Integer> {
@@ -74,7 +74,7 @@ public final class LabNodeCommand implements Callable<Integer> {
                 .build().start();
         ProxyConfig config = ProxyConfig.defaults().withMode(proxyMode).withClusterCIDR(Optional.of(clusterCidr))
                 .withIptables(new ProxyConfig.Iptables(parse(minSyncPeriod), Duration.ofSeconds(30), "default"));
-        AutoCloseable proxy = ProxyServer.start(client, config, nodeName);
+        AutoCloseable proxy = ProxyMode.forName(proxyMode).start(client, config, nodeName);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -39,7 +39,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "2", description = "Number of worker nodes (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--proxy-mode", defaultValue = "iptables", description = "kube-proxy mode of the nodes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--proxy-mode", defaultValue = "iptables", description = "kube-proxy mode of the nodes: iptables, nftables or userspace (default: ${DEFAULT-VALUE}).")
     String proxyMode;
 
     @Option(names = "--timeout", defaultValue = "180s", description = "How long to wait for the cluster to be ready, e.g. 180s, 5m (default: ${DEFAULT-VALUE}).")
@@ -53,6 +53,10 @@ public final class UpCommand implements Callable<Integer> {
         if (!problems.isEmpty()) {
             problems.forEach(p -> System.err.println("junction up: " + p));
             return 1;
+        }
+        if (!dev.junction.proxy.ProxyConfig.MODES.contains(proxyMode)) {
+            System.err.println("junction up: --proxy-mode: " + proxyMode + " (expected: one of " + dev.junction.proxy.ProxyConfig.MODES + ")");
+            return 2;
         }
         LabNetwork network = new LabNetwork(CommandRunner.system());
         List<String> existing = network.existingNamespaces();
