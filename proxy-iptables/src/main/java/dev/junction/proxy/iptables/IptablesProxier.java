@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       {@code iptables -C} says it is missing;</li>
  *   <li>renders: fully, or partially (upstream's partial sync) with only the per-service chains of
  *       Services whose ports or endpoints differ from the last applied snapshot;</li>
- *   <li>lists the nat table ({@code iptables-save -t nat}) to find {@code KUBE-SVC/SEP/EXT/FW/SVL}
+ *   <li>lists the nat table ({@code iptables-save -t nat}) — a missing {@code PREROUTING} jump to
+ *       {@code KUBE-SERVICES} (a hand flush) also makes the sync a full one — to find {@code KUBE-SVC/SEP/EXT/FW/SVL}
  *       chains no longer in use and runs ONE {@code iptables-restore -w 5 --noflush --counters},
  *       deleting those stale chains in the same transaction;</li>
  *   <li>deletes stale UDP conntrack entries ({@link ConntrackCleaner}).</li>
@@ -80,7 +81,8 @@ public final class IptablesProxier implements Proxier {
      */
     @Override
     public synchronized void sync(ProxySnapshot snapshot, NodeInfo node) {
-        boolean fullSync = needFullSync || !node.equals(appliedNode) || !canaryPresent();
+        CommandResult nat = runner.run(argv(backend.save(), "-t", "nat"), "", APPLY_TIMEOUT);
+        boolean fullSync = needFullSync || !node.equals(appliedNode) || !canaryPresent() || jumpsFlushed(nat);
         needFullSync = true;
         if (fullSync) {
             ensureJumpRules();
@@ -90,7 +92,7 @@ public final class IptablesProxier implements Proxier {
         Set<NamespacedName> changed = fullSync ? Set.of() : changedServices(previous, snapshot);
         IptablesRules rules = fullSync ? IptablesRenderer.render(snapshot, config, node)
                 : IptablesRenderer.render(snapshot, config, node, changed::contains);
-        Set<String> stale = new TreeSet<>(existingNatServiceChains());
+        Set<String> stale = new TreeSet<>(existingNatServiceChains(nat));
         stale.removeAll(rules.activeServiceChains());
         String input = rules.restoreInput(stale);
         CommandResult result = runner.run(argv(backend.restore(), "-w", "5", "--noflush", "--counters"), input,
@@ -164,7 +166,7 @@ public final class IptablesProxier implements Proxier {
         }
         StringBuilder nat = new StringBuilder("*nat\n");
         StringBuilder natDeletes = new StringBuilder();
-        Set<String> natChains = new TreeSet<>(existingNatServiceChains());
+        Set<String> natChains = new TreeSet<>(existingNatServiceChains(runner.run(argv(backend.save(), "-t", "nat"), "", APPLY_TIMEOUT)));
         natChains.addAll(List.of(IptablesChains.KUBE_SERVICES, IptablesChains.KUBE_NODEPORTS,
                 IptablesChains.KUBE_POSTROUTING, IptablesChains.KUBE_MARK_MASQ));
         for (String chain : natChains) {
@@ -215,8 +217,26 @@ public final class IptablesProxier implements Proxier {
         }
     }
 
-    private Set<String> existingNatServiceChains() {
-        CommandResult saved = runner.run(argv(backend.save(), "-t", "nat"), "", APPLY_TIMEOUT);
+    /**
+     * True when the nat table was flushed by hand ({@code iptables -t nat -F}): the canary chain
+     * survives a flush (only its rules go), so upstream's canary alone would not notice until its
+     * hourly full sync; the missing {@code PREROUTING → KUBE-SERVICES} jump tells at the next
+     * periodic sync (syncPeriod), so the rules are repaired within syncPeriod.
+     */
+    private boolean jumpsFlushed(CommandResult nat) {
+        if (!nat.ok() || applied == ProxySnapshot.EMPTY) {
+            return false;
+        }
+        for (String line : nat.stdout().split("\n")) {
+            if (line.startsWith("-A PREROUTING ") && line.contains("-j KUBE-SERVICES")) {
+                return false;
+            }
+        }
+        LOG.info("nat table lost the KUBE-SERVICES jump (flushed by hand?): full resync");
+        return true;
+    }
+
+    private Set<String> existingNatServiceChains(CommandResult saved) {
         Set<String> chains = new TreeSet<>();
         if (!saved.ok()) {
             LOG.warn("iptables-save failed, stale chains will not be deleted: {}", saved.stderr().strip());

@@ -56,8 +56,23 @@ class IptablesProxierTest {
 
         rec.argvs.clear();
         proxier.sync(ProxySnapshot.EMPTY, NodeInfo.named("n"));
-        assertThat(rec.argvs).as("second sync: canary check, save, restore").extracting(a -> a.get(4))
-                .containsExactly("iptables-nft", "iptables-nft-save", "iptables-nft-restore");
+        assertThat(rec.argvs).as("second sync: save (flush check + stale chains), canary check, restore").extracting(a -> a.get(4))
+                .containsExactly("iptables-nft-save", "iptables-nft", "iptables-nft-restore");
+    }
+
+    @Test
+    void aHandFlushOfTheNatTableMakesTheNextPeriodicSyncAFullOne() {
+        Recorder rec = new Recorder();
+        IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults());
+        proxier.sync(twoServices("10.244.1.2"), NodeInfo.named("n"));
+        long fullSyncs = proxier.fullSyncs();
+        // "iptables -t nat -F": chains (and the canary) stay, every rule — the PREROUTING jump too — is gone.
+        rec.reply = argv -> argv.get(0).endsWith("-save")
+                ? new CommandResult(argv, 0, "*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\nCOMMIT\n", "")
+                : new CommandResult(argv, argv.contains("-C") ? 1 : 0, "", "");
+        proxier.sync(twoServices("10.244.1.2"), NodeInfo.named("n"));
+        assertThat(proxier.fullSyncs()).isEqualTo(fullSyncs + 1);
+        assertThat(rec.argvs).anyMatch(a -> a.contains("-I") && a.contains("PREROUTING"));
     }
 
     @Test
@@ -112,7 +127,8 @@ class IptablesProxierTest {
         // iptables-save now lists what the first sync created.
         String firstInput = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
         rec.reply = argv -> argv.get(0).endsWith("-save")
-                ? new CommandResult(argv, 0, firstInput.substring(firstInput.indexOf("*nat")), "")
+                ? new CommandResult(argv, 0, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n"
+                        + firstInput.substring(firstInput.indexOf("*nat")), "")
                 : new CommandResult(argv, 0, "", "");
         rec.argvs.clear();
         rec.stdins.clear();

@@ -157,20 +157,25 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     }
 
     private void applyRules(CommandRunner run, String rules) {
-        if (!jumpsInstalled) {
-            for (List<String> jump : PortalRules.JUMPS) {
-                String chain = jump.get(jump.size() - 1);
-                run.run(argv("iptables", "-w", "5", "-t", jump.get(0), "-N", chain), "", CommandRunner.DEFAULT_TIMEOUT);
-                List<String> check = argv("iptables", "-w", "5", "-t", jump.get(0), "-C", jump.get(1));
-                check.addAll(jump.subList(2, jump.size()));
-                if (!run.run(check, "", CommandRunner.DEFAULT_TIMEOUT).ok()) {
-                    List<String> insert = argv("iptables", "-w", "5", "-t", jump.get(0), "-I", jump.get(1));
-                    insert.addAll(jump.subList(2, jump.size()));
-                    run.run(insert, "", CommandRunner.DEFAULT_TIMEOUT).orThrow();
-                }
+        // Every sync (and so at least every syncPeriod) checks the jumps, as upstream's userspace
+        // proxier re-ensured its portals: after a hand flush they are re-inserted and the portal
+        // chains rewritten, so the rules are repaired within syncPeriod.
+        for (List<String> jump : PortalRules.JUMPS) {
+            List<String> check = argv("iptables", "-w", "5", "-t", jump.get(0), "-C", jump.get(1));
+            check.addAll(jump.subList(2, jump.size()));
+            if (jumpsInstalled && run.run(check, "", CommandRunner.DEFAULT_TIMEOUT).ok()) {
+                continue;
             }
-            jumpsInstalled = true;
+            String chain = jump.get(jump.size() - 1);
+            run.run(argv("iptables", "-w", "5", "-t", jump.get(0), "-N", chain), "", CommandRunner.DEFAULT_TIMEOUT);
+            if (!run.run(check, "", CommandRunner.DEFAULT_TIMEOUT).ok()) {
+                List<String> insert = argv("iptables", "-w", "5", "-t", jump.get(0), "-I", jump.get(1));
+                insert.addAll(jump.subList(2, jump.size()));
+                run.run(insert, "", CommandRunner.DEFAULT_TIMEOUT).orThrow();
+                lastRules = "";
+            }
         }
+        jumpsInstalled = true;
         if (rules.equals(lastRules)) {
             return;
         }
