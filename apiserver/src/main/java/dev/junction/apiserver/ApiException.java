@@ -93,6 +93,33 @@ public final class ApiException extends RuntimeException {
                 null, List.of());
     }
 
+    /** 410 Expired for a {@code continue} token whose revision was compacted (upstream's wording). */
+    public static ApiException expiredContinue() {
+        return new ApiException(410, "Expired", "The provided continue parameter is too old to display a consistent list"
+                + " result. You can start a new list without the continue parameter.", null, null, null, List.of());
+    }
+
+    /**
+     * 409 Conflict for server-side apply, as upstream's fieldmanager reports it:
+     * {@code Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas}.
+     */
+    static ApiException applyConflict(ResourceType type, String name, List<ManagedFields.Conflict> conflicts) {
+        List<FieldError> causes = new java.util.ArrayList<>();
+        List<String> lines = new java.util.ArrayList<>();
+        for (ManagedFields.Conflict c : conflicts) {
+            String msg = "conflict with \"" + c.manager() + "\"" + (c.apiVersion().isEmpty() ? "" : " using " + c.apiVersion());
+            causes.add(new FieldError("FieldManagerConflict", c.path().display(), msg));
+            lines.add(msg + ": " + c.path().display());
+        }
+        String head = "Apply failed with " + conflicts.size() + " conflict" + (conflicts.size() == 1 ? "" : "s") + ": ";
+        return new ApiException(409, "Conflict", head + String.join("\n", lines), name, type.group(), type.plural(), causes);
+    }
+
+    /** 401 Unauthorized: no or an unknown bearer token. */
+    public static ApiException unauthorized() {
+        return new ApiException(401, "Unauthorized", "Unauthorized", null, null, null, List.of());
+    }
+
     /** 500 InternalError. */
     public static ApiException internal(String message) {
         return new ApiException(500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the Kubernetes HTTP API for one connection: discovery, health, OpenAPI stubs, resource
  * CRUD through {@link ObjectRegistry} and watches (chunked JSON lines or WebSocket frames) through
- * {@link WatchSession}. Requests run on a worker executor (one per connection, so that a
+ * {@link WatchSession}. With a {@link TokenAuthenticator}, every request but the health checks
+ * needs a known bearer token (401 Unauthorized otherwise, as kube-apiserver without anonymous auth). Requests run on a worker executor (one per connection, so that a
  * connection's requests stay in order) because SQLite commits must never block the event loop.
  * Sharable: per-connection state lives in a channel attribute.
  */
@@ -55,17 +56,22 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
 
     /** verb, resource and code of the request this worker thread is serving, for {@link RequestMetrics}. */
     private static final ThreadLocal<String[]> CURRENT = ThreadLocal.withInitial(() -> new String[3]);
+    /** Warning headers ({@code 299 - "..."}) collected while serving the current request. */
+    private static final ThreadLocal<List<String>> WARNINGS = ThreadLocal.withInitial(java.util.ArrayList::new);
     private static final AttributeKey<EventExecutor> EXECUTOR = AttributeKey.valueOf("junction.apiserver.executor");
 
     private final ObjectRegistry registry;
     private final String serverAddress;
     private final EventExecutorGroup workers;
     private final RequestMetrics metrics = new RequestMetrics();
+    private final Optional<TokenAuthenticator> tokens;
 
     /**
      * @param workers where requests run (SQLite commits block), one executor per connection
      */
-    ApiHandler(ObjectRegistry registry, String serverAddress, EventExecutorGroup workers) {
+    ApiHandler(ObjectRegistry registry, String serverAddress, EventExecutorGroup workers,
+            Optional<TokenAuthenticator> tokens) {
+        this.tokens = requireNonNull(tokens, "tokens");
         this.registry = requireNonNull(registry, "registry");
         this.serverAddress = requireNonNull(serverAddress, "serverAddress");
         this.workers = requireNonNull(workers, "workers");
@@ -119,6 +125,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
         current[0] = req.method().name();
         current[1] = "";
         current[2] = "0";
+        WARNINGS.get().clear();
         try {
             route(ctx, req, qs);
         } catch (ApiException e) {
@@ -135,11 +142,15 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
         List<String> segs = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty())
                 .map(s -> QueryStringDecoder.decodeComponent(s)).toList();
         HttpMethod m = req.method();
+        if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
+            text(ctx, req, HttpResponseStatus.OK, "ok");
+            return;
+        }
+        if (tokens.isPresent()
+                && tokens.get().authenticate(Optional.ofNullable(req.headers().get(HttpHeaderNames.AUTHORIZATION))).isEmpty()) {
+            throw ApiException.unauthorized();
+        }
         switch (path) {
-            case "/healthz", "/livez", "/readyz" -> {
-                text(ctx, req, HttpResponseStatus.OK, "ok");
-                return;
-            }
             case "/version" -> {
                 respond(ctx, req, HttpResponseStatus.OK, Discovery.version());
                 return;
@@ -206,12 +217,25 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                     watch(ctx, req, qs, t, labels, fields);
                     return;
                 }
-                ObjectNode list = registry.list(type, t.namespace(), labels, fields);
+                int limit;
+                try {
+                    limit = Integer.parseInt(param(qs, "limit").orElse("0"));
+                } catch (NumberFormatException e) {
+                    throw ApiException.badRequest("limit: invalid value " + param(qs, "limit").orElse(""));
+                }
+                ObjectNode list = registry.list(type, t.namespace(), labels, fields, Math.max(0, limit),
+                        param(qs, "continue").orElse(""));
                 if (wantsTable(req)) {
                     List<JsonNode> items = new java.util.ArrayList<>();
                     list.path("items").forEach(items::add);
-                    respond(ctx, req, HttpResponseStatus.OK, Tables.table(type, items,
-                            list.path("metadata").path("resourceVersion").asText(), param(qs, "includeObject").orElse("")));
+                    ObjectNode table = Tables.table(type, items, list.path("metadata").path("resourceVersion").asText(),
+                            param(qs, "includeObject").orElse(""));
+                    for (String f : List.of("continue", "remainingItemCount")) {
+                        if (list.path("metadata").has(f)) {
+                            Json.meta(table).set(f, list.path("metadata").get(f));
+                        }
+                    }
+                    respond(ctx, req, HttpResponseStatus.OK, table);
                 } else {
                     respond(ctx, req, HttpResponseStatus.OK, list);
                 }
@@ -221,7 +245,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                 if (type.namespaced() && t.namespace().isEmpty()) {
                     throw ApiException.methodNotAllowed("POST", type);
                 }
-                ObjectNode created = registry.create(type, ns, body(req), dryRun);
+                ObjectNode created = registry.create(type, ns, checkedBody(req, qs, type), dryRun, owner(req, qs), false);
                 respond(ctx, req, HttpResponseStatus.CREATED, created);
                 return;
             }
@@ -256,14 +280,21 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (m.equals(HttpMethod.PUT)) {
             if (sub.filter("scale"::equals).isPresent()) {
-                respond(ctx, req, HttpResponseStatus.OK, registry.updateScale(type, ns, name, body(req), dryRun));
+                respond(ctx, req, HttpResponseStatus.OK, registry.updateScale(type, ns, name, body(req), dryRun, owner(req, qs)));
             } else {
                 Optional<String> s = sub.filter("finalize"::equals).isPresent() ? Optional.empty() : sub;
-                respond(ctx, req, HttpResponseStatus.OK, registry.update(type, ns, name, body(req), s, dryRun));
+                respond(ctx, req, HttpResponseStatus.OK, registry.update(type, ns, name, checkedBody(req, qs, type), s, dryRun,
+                        owner(req, qs)));
             }
         } else if (m.equals(HttpMethod.PATCH)) {
             String ct = Optional.ofNullable(req.headers().get(HttpHeaderNames.CONTENT_TYPE)).orElse("");
-            respond(ctx, req, HttpResponseStatus.OK, registry.patch(type, ns, name, ct, bytes(req), sub, dryRun));
+            if (sub.isEmpty() && !ct.startsWith("application/json-patch")) {
+                fieldValidation(qs, type, Json.parseObject(bytes(req), ct.contains("yaml")), true);
+            }
+            respond(ctx, req, HttpResponseStatus.OK, registry.patch(type, ns, name, ct, bytes(req), sub, dryRun,
+                    ct.startsWith("application/apply-patch")
+                            ? new FieldOwner(param(qs, "fieldManager").orElse(""), param(qs, "force").filter("true"::equals).isPresent())
+                            : owner(req, qs)));
         } else if (m.equals(HttpMethod.POST) && sub.filter("binding"::equals).isPresent() && type == Resources.PODS) {
             bind(ctx, req, ns, name, body(req), dryRun);
         } else if (m.equals(HttpMethod.DELETE) && sub.isEmpty()) {
@@ -271,12 +302,9 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             String ct = Optional.ofNullable(req.headers().get(HttpHeaderNames.CONTENT_TYPE)).orElse("application/json");
             JsonNode options = req.content().isReadable() && !ct.contains("protobuf")
                     ? Json.parseObject(bytes(req), ct.contains("yaml")) : Json.MAPPER.createObjectNode();
-            String policy = param(qs, "propagationPolicy").orElse(options.path("propagationPolicy").asText("Background"));
-            if (param(qs, "orphanDependents").filter("true"::equals).isPresent() || options.path("orphanDependents").asBoolean(false)) {
-                policy = "Orphan";
-            }
-            respond(ctx, req, HttpResponseStatus.OK, registry.delete(type, ns, name, options.path("preconditions"),
-                    !policy.equals("Orphan"), dryRun));
+            DeleteOptions delete = DeleteOptions.of(options, param(qs, "propagationPolicy"), param(qs, "orphanDependents"),
+                    param(qs, "gracePeriodSeconds"));
+            respond(ctx, req, HttpResponseStatus.OK, registry.delete(type, ns, name, delete, dryRun));
         } else {
             throw ApiException.methodNotAllowed(m.name(), type);
         }
@@ -365,6 +393,10 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void openApi(ChannelHandlerContext ctx, FullHttpRequest req, List<String> segs) {
+        if (segs.size() == 2 && segs.get(1).equals("v2")) {
+            send(ctx, req, HttpResponseStatus.OK, OpenApiV2.PROTOBUF, OpenApiV2.protobuf());
+            return;
+        }
         respond(ctx, req, HttpResponseStatus.OK, OpenApi.document(segs.subList(1, segs.size())).orElseThrow(ApiException::pathNotFound));
     }
 
@@ -390,6 +422,48 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
     private static boolean wantsTable(FullHttpRequest req) {
         String accept = req.headers().get(HttpHeaderNames.ACCEPT);
         return accept != null && accept.contains("as=Table");
+    }
+
+    /** The field manager of a non-apply write: {@code fieldManager}, else the User-Agent's program name. */
+    private static FieldOwner owner(FullHttpRequest req, QueryStringDecoder qs) {
+        return new FieldOwner(param(qs, "fieldManager").orElseGet(() -> FieldOwner.fromUserAgent(req.headers().get(
+                HttpHeaderNames.USER_AGENT))), false);
+    }
+
+    /** The request body with server-side field validation (KEP-2885) applied; unknown fields are dropped. */
+    private static ObjectNode checkedBody(FullHttpRequest req, QueryStringDecoder qs, ResourceType type) {
+        ObjectNode body = body(req);
+        fieldValidation(qs, type, body, false);
+        return body;
+    }
+
+    /**
+     * Applies {@code fieldValidation} (Strict: 400 naming every unknown field; Warn, the default: a
+     * {@code Warning} header per unknown field; Ignore). A value of the wrong JSON type is always 400.
+     */
+    private static void fieldValidation(QueryStringDecoder qs, ResourceType type, ObjectNode body, boolean patch) {
+        String mode = param(qs, "fieldValidation").orElse("Warn");
+        if (!List.of("Strict", "Warn", "Ignore").contains(mode)) {
+            throw ApiException.badRequest("fieldValidation parameter unsupported: " + mode
+                    + ", valid values are Ignore, Warn, Strict");
+        }
+        ObjectSchema.Result r = ObjectSchema.check(type, body, patch);
+        if (!r.typeErrors().isEmpty()) {
+            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+                    + type.kind() + ": " + r.typeErrors().get(0));
+        }
+        if (r.unknownFields().isEmpty()) {
+            return;
+        }
+        List<String> msgs = r.unknownFields().stream().map(f -> "unknown field \"" + f + "\"").toList();
+        if (mode.equals("Strict")) {
+            throw ApiException.badRequest("strict decoding error: " + String.join(", ", msgs));
+        }
+        if (mode.equals("Warn")) {
+            for (String m : msgs) {
+                WARNINGS.get().add("299 - \"" + m.replace("\"", "\\\"") + "\"");
+            }
+        }
     }
 
     private static ObjectNode body(FullHttpRequest req) {
@@ -423,6 +497,9 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        for (String w : WARNINGS.get()) {
+            res.headers().add("Warning", w);
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -23,6 +23,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import javax.net.ssl.SSLException;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
@@ -42,8 +45,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Junction's Kubernetes API server (the kube-apiserver role, with kine's SQLite storage): plain
- * HTTP/1.1 on a TCP port and optionally on a Unix domain socket (epoll transport when its native
+ * Junction's Kubernetes API server (the kube-apiserver role, with kine's SQLite storage): HTTP/1.1
+ * (HTTPS with {@link Builder#tls}, bearer tokens with {@link Builder#tokenAuthenticator}) on a TCP
+ * port and optionally on a Unix domain socket (epoll transport when its native
  * library is available, JDK NIO otherwise), serving discovery, CRUD, watch
  * and server-side tables for the resources in {@link Resources}. State lives in
  * {@code <dataDir>/state.db}. Build with {@link #builder()}, then {@link #start()} and
@@ -66,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
     private Channel tcp;
     private Channel unix;
     private int port;
+    private SslContext sslContext;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     private ApiServer(Builder config) {
@@ -98,7 +103,18 @@ public final class ApiServer implements AutoCloseable {
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             group = new MultiThreadIoEventLoopGroup(2, io);
             handlers = new DefaultEventExecutorGroup(4);
-            ApiHandler handler = new ApiHandler(registry, advertise + ":" + config.advertisePort, handlers);
+            ApiHandler handler = new ApiHandler(registry, advertise + ":" + config.advertisePort, handlers, config.tokens);
+            if (config.tlsCertFile.isPresent()) {
+                sslContext = SslContextBuilder.forServer(config.tlsCertFile.get().toFile(), config.tlsKeyFile.get().toFile())
+                        .protocols("TLSv1.3", "TLSv1.2").build();
+            }
+            handlers.next().scheduleWithFixedDelay(() -> {
+                try {
+                    registry.reapExpired();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(ApiServer.class).warn("graceful-deletion reaper failed", e);
+                }
+            }, 1, 1, TimeUnit.SECONDS);
             Class<? extends ServerChannel> tcpClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             tcp = bind(tcpClass, new InetSocketAddress(config.bindAddress, config.port), handler);
             port = ((InetSocketAddress) tcp.localAddress()).getPort();
@@ -112,6 +128,9 @@ public final class ApiServer implements AutoCloseable {
                         : bind(NioServerDomainSocketChannel.class, UnixDomainSocketAddress.of(socket), handler);
             }
             return this;
+        } catch (SSLException e) {
+            close();
+            throw new IllegalStateException("TLS: " + e.getMessage(), e);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException(e);
@@ -129,11 +148,11 @@ public final class ApiServer implements AutoCloseable {
         return port;
     }
 
-    /** {@code http://<host>:<port>}, with 127.0.0.1 when bound to the wildcard address. */
+    /** {@code http(s)://<host>:<port>}, with 127.0.0.1 when bound to the wildcard address. */
     public String url() {
         String host = config.bindAddress.equals("0.0.0.0") || config.bindAddress.equals("::") ? "127.0.0.1"
                 : config.bindAddress;
-        return "http://" + host + ":" + port();
+        return (config.tlsCertFile.isPresent() ? "https://" : "http://") + host + ":" + port();
     }
 
     /** The Unix domain socket path, when configured. */
@@ -182,6 +201,9 @@ public final class ApiServer implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
+                if (sslContext != null) {
+                    ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast("http", new HttpServerCodec());
                 ch.pipeline().addLast("aggregator", new HttpObjectAggregator(64 << 20));
                 ch.pipeline().addLast("api", handler);
@@ -221,6 +243,9 @@ public final class ApiServer implements AutoCloseable {
         private int advertisePort = 6443;
         private int watchWindow = 10_000;
         private long changeLogRetention = Store.DEFAULT_LOG_RETAIN;
+        private Optional<Path> tlsCertFile = Optional.empty();
+        private Optional<Path> tlsKeyFile = Optional.empty();
+        private Optional<TokenAuthenticator> tokens = Optional.empty();
 
         private Builder() {
         }
@@ -296,6 +321,22 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalArgumentException("changeLogRetention: " + revisions + " (expected: >= 1)");
             }
             this.changeLogRetention = revisions;
+            return this;
+        }
+
+        /**
+         * Serves TLS on the TCP port and the Unix socket with this PEM certificate (chain) and
+         * PKCS#8 PEM key, as kube-apiserver's {@code --tls-cert-file}/{@code --tls-private-key-file}.
+         */
+        public Builder tls(Path certFile, Path keyFile) {
+            this.tlsCertFile = Optional.of(requireNonNull(certFile, "certFile"));
+            this.tlsKeyFile = Optional.of(requireNonNull(keyFile, "keyFile"));
+            return this;
+        }
+
+        /** Requires a bearer token from this authenticator on every request but /healthz, /livez, /readyz. */
+        public Builder tokenAuthenticator(TokenAuthenticator tokens) {
+            this.tokens = Optional.of(requireNonNull(tokens, "tokens"));
             return this;
         }
 

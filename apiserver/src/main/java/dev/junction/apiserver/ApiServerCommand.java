@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code apiserver}: runs {@link ApiServer} until the process is terminated (SIGTERM closes it
- * cleanly). Flag names follow kube-apiserver's.
+ * cleanly). Flag names follow kube-apiserver's. Plain HTTP without authentication unless the TLS
+ * flags ({@code --tls-cert-file}/{@code --tls-private-key-file} or {@code --tls-generate-ca-dir})
+ * or {@code --token-auth-file} are given.
  */
 @Command(name = "apiserver", mixinStandardHelpOptions = true,
         description = "Kubernetes API server (kube-apiserver role) with SQLite storage.")
@@ -41,6 +43,26 @@ public final class ApiServerCommand implements Callable<Integer> {
             description = "Port of the kubernetes Service endpoints (default: ${DEFAULT-VALUE}).")
     int advertisePort;
 
+    @Option(names = "--tls-cert-file", description = "Serve HTTPS with this PEM certificate (with --tls-private-key-file).")
+    Path tlsCertFile;
+
+    @Option(names = "--tls-private-key-file", description = "PKCS#8 PEM key of --tls-cert-file.")
+    Path tlsPrivateKeyFile;
+
+    @Option(names = "--tls-generate-ca-dir", description = "Create (once) a cluster CA and serving certificate in this"
+            + " directory (ca.crt, ca.key, apiserver.crt, apiserver.key) and serve HTTPS with it.")
+    Path tlsGenerateCaDir;
+
+    @Option(names = "--tls-san", split = ",", description = "Extra subjectAltNames for a generated serving certificate.")
+    java.util.List<String> tlsSans = new java.util.ArrayList<>();
+
+    @Option(names = "--token-auth-file", description = "Require bearer tokens from this CSV file (token,user,uid[,groups]).")
+    Path tokenAuthFile;
+
+    @Option(names = "--token-users", split = ",", description = "Create --token-auth-file (when missing) with one random"
+            + " token per user, e.g. admin,controllers,node-agent,dns,ingress.")
+    java.util.List<String> tokenUsers = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         ApiServer.Builder b = ApiServer.builder().dataDir(dataDir).bindAddress(bindAddress).port(port)
@@ -50,6 +72,28 @@ public final class ApiServerCommand implements Callable<Integer> {
         }
         if (advertiseAddress != null) {
             b.advertiseAddress(advertiseAddress);
+        }
+        if (tlsGenerateCaDir != null) {
+            java.util.List<String> sans = new java.util.ArrayList<>(tlsSans);
+            if (advertiseAddress != null) {
+                sans.add(advertiseAddress);
+            }
+            sans.add(new ClusterIpAllocator(serviceClusterIpRange).first());
+            if (!bindAddress.equals("0.0.0.0") && !bindAddress.equals("::")) {
+                sans.add(bindAddress);
+            }
+            ClusterCa ca = ClusterCa.ensure(tlsGenerateCaDir, sans);
+            b.tls(ca.serverCertificate(), ca.serverKey());
+        } else if (tlsCertFile != null || tlsPrivateKeyFile != null) {
+            if (tlsCertFile == null || tlsPrivateKeyFile == null) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--tls-cert-file and --tls-private-key-file go together");
+            }
+            b.tls(tlsCertFile, tlsPrivateKeyFile);
+        }
+        if (tokenAuthFile != null) {
+            b.tokenAuthenticator(tokenUsers.isEmpty() ? TokenAuthenticator.load(tokenAuthFile)
+                    : TokenAuthenticator.ensure(tokenAuthFile, tokenUsers));
         }
         ApiServer server = b.build().start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -60,7 +60,7 @@ public final class Defaults {
     /**
      * Service defaults (SetDefaults_Service): type ClusterIP, sessionAffinity None, ports[].protocol
      * TCP, ports[].targetPort = port, internalTrafficPolicy Cluster (not ExternalName),
-     * externalTrafficPolicy Cluster for NodePort/LoadBalancer, allocateLoadBalancerNodePorts true for
+     * externalTrafficPolicy Cluster for externally accessible Services (NodePort, LoadBalancer, externalIPs), allocateLoadBalancerNodePorts true for
      * LoadBalancer. IP families are set by {@link ServiceAllocations} together with the ClusterIP.
      */
     static void service(ObjectNode svc) {
@@ -68,6 +68,7 @@ public final class Defaults {
         putIfAbsent(spec, "type", "ClusterIP");
         putIfAbsent(spec, "sessionAffinity", "None");
         String type = spec.path("type").asText();
+        normalizeClusterIps(spec);
         for (JsonNode p : spec.path("ports")) {
             if (p instanceof ObjectNode o) {
                 putIfAbsent(o, "protocol", "TCP");
@@ -81,7 +82,8 @@ public final class Defaults {
         if (!type.equals("ExternalName")) {
             putIfAbsent(spec, "internalTrafficPolicy", "Cluster");
         }
-        if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+        if (type.equals("NodePort") || type.equals("LoadBalancer")
+                || type.equals("ClusterIP") && spec.path("externalIPs").size() > 0) {
             putIfAbsent(spec, "externalTrafficPolicy", "Cluster");
         }
         if (type.equals("LoadBalancer")) {
@@ -91,6 +93,20 @@ public final class Defaults {
         }
         if (spec.path("sessionAffinity").asText().equals("ClientIP") && !spec.has("sessionAffinityConfig")) {
             spec.putObject("sessionAffinityConfig").putObject("clientIP").put("timeoutSeconds", 10800);
+        }
+    }
+
+    /**
+     * Keeps {@code clusterIP} and {@code clusterIPs[0]} in step when a client set only one of them,
+     * as the upstream service strategy's normalizeClusterIPs does on create.
+     */
+    static void normalizeClusterIps(ObjectNode spec) {
+        String ip = spec.path("clusterIP").asText("");
+        JsonNode ips = spec.path("clusterIPs");
+        if (!ip.isEmpty() && ips.size() == 0) {
+            spec.putArray("clusterIPs").add(ip);
+        } else if (ip.isEmpty() && ips.size() > 0) {
+            spec.put("clusterIP", ips.get(0).asText());
         }
     }
 

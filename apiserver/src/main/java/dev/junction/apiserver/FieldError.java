@@ -19,7 +19,7 @@ public record FieldError(String reason, String field, String message) {
 
     /** {@code field.Invalid}: the value is rendered as Go's {@code %#v} would (strings quoted). */
     public static FieldError invalid(String field, Object value, String detail) {
-        String v = value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+        String v = render(value);
         return new FieldError("FieldValueInvalid", field, "Invalid value: " + v + (detail.isEmpty() ? "" : ": " + detail));
     }
 
@@ -44,6 +44,17 @@ public record FieldError(String reason, String field, String message) {
     /** {@code field.Forbidden}. */
     public static FieldError forbidden(String field, String detail) {
         return new FieldError("FieldValueForbidden", field, "Forbidden: " + detail);
+    }
+
+    /** Renders a value as upstream's error text does: strings quoted, JSON values as JSON. */
+    static String render(Object value) {
+        if (value instanceof String s) {
+            return "\"" + s + "\"";
+        }
+        if (value instanceof com.fasterxml.jackson.databind.JsonNode n) {
+            return n.isMissingNode() ? "null" : n.toString();
+        }
+        return String.valueOf(value);
     }
 
     /** The full text, {@code spec.x: Invalid value: …}. */

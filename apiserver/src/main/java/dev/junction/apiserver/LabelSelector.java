@@ -60,12 +60,40 @@ public final class LabelSelector {
         return new LabelSelector(out);
     }
 
+    /**
+     * Converts a {@code metav1.LabelSelector} object ({@code matchLabels}, {@code matchExpressions})
+     * as upstream {@code LabelSelectorAsSelector} does; unknown operators match nothing.
+     */
+    public static LabelSelector fromJson(JsonNode selector) {
+        List<Requirement> out = new ArrayList<>();
+        selector.path("matchLabels").properties().forEach(e ->
+                out.add(new Requirement(e.getKey(), Op.EQUALS, Set.of(e.getValue().asText()))));
+        for (JsonNode e : selector.path("matchExpressions")) {
+            Set<String> values = new java.util.HashSet<>();
+            e.path("values").forEach(v -> values.add(v.asText()));
+            Op op = switch (e.path("operator").asText("")) {
+                case "In" -> Op.IN;
+                case "NotIn" -> Op.NOT_IN;
+                case "Exists" -> Op.EXISTS;
+                case "DoesNotExist" -> Op.NOT_EXISTS;
+                default -> null;
+            };
+            out.add(op == null ? new Requirement(e.path("key").asText(""), Op.IN, Set.of())
+                    : new Requirement(e.path("key").asText(""), op, values));
+        }
+        return new LabelSelector(out);
+    }
+
     /** Whether the object's {@code metadata.labels} satisfy every requirement. */
     public boolean matches(JsonNode object) {
+        return matchesLabels(object.path("metadata").path("labels"));
+    }
+
+    /** Whether a label map satisfies every requirement. */
+    public boolean matchesLabels(JsonNode labels) {
         if (requirements.isEmpty()) {
             return true;
         }
-        JsonNode labels = object.path("metadata").path("labels");
         for (Requirement r : requirements) {
             if (!r.matches(labels)) {
                 return false;

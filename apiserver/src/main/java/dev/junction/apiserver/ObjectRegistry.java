@@ -46,8 +46,24 @@ final class ObjectRegistry {
 
     /** LIST as a {@code <Kind>List} object with the current revision. */
     ObjectNode list(ResourceType type, Optional<String> namespace, LabelSelector labels, FieldSelector fields) {
+        return list(type, namespace, labels, fields, 0, "");
+    }
+
+    /**
+     * LIST with chunking ({@code limit}/{@code continue}, upstream
+     * {@code k8s.io/apiserver/pkg/storage/etcd3/store.go} GetList and KEP-365 API chunking): at most
+     * {@code limit} items (0 = all) after the key encoded in {@code continueToken}; when more remain,
+     * {@code metadata.continue} and {@code metadata.remainingItemCount} are set. Continued pages
+     * carry the first page's resourceVersion; items are read from the current state (kine-style),
+     * not from a snapshot.
+     *
+     * @throws ApiException 400 for a malformed token, 410 Expired when its revision was compacted
+     */
+    ObjectNode list(ResourceType type, Optional<String> namespace, LabelSelector labels, FieldSelector fields, int limit,
+            String continueToken) {
         List<ObjectNode> items;
         long rv;
+        ContinueToken from = continueToken.isEmpty() ? null : ContinueToken.decode(continueToken);
         synchronized (store) {
             Optional<String> exact = fields.exactName();
             if (exact.isPresent() && namespace.isPresent()) {
@@ -56,15 +72,39 @@ final class ObjectRegistry {
                 items = store.list(type, namespace);
             }
             rv = store.revision();
+            if (from != null) {
+                try {
+                    store.checkWatchable(from.resourceVersion());
+                } catch (ApiException e) {
+                    throw ApiException.expiredContinue();
+                }
+                rv = from.resourceVersion();
+            }
         }
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
-        list.putObject("metadata").put("resourceVersion", Long.toString(rv));
+        ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(rv));
         ArrayNode arr = list.putArray("items");
+        int remaining = 0;
+        String last = "";
         for (ObjectNode o : items) {
-            if (labels.matches(o) && fields.matches(o)) {
-                arr.add(o);
+            String key = o.path("metadata").path("namespace").asText("") + "/" + o.path("metadata").path("name").asText();
+            if (from != null && key.compareTo(from.startAfter()) <= 0) {
+                continue;
             }
+            if (!labels.matches(o) || !fields.matches(o)) {
+                continue;
+            }
+            if (limit > 0 && arr.size() >= limit) {
+                remaining++;
+                continue;
+            }
+            arr.add(o);
+            last = key;
+        }
+        if (remaining > 0) {
+            meta.put("continue", new ContinueToken(rv, last).encode());
+            meta.put("remainingItemCount", remaining);
         }
         return list;
     }
@@ -78,6 +118,15 @@ final class ObjectRegistry {
      *                      name is taken, 422 when invalid
      */
     ObjectNode create(ResourceType type, String namespace, ObjectNode body, boolean dryRun) {
+        return create(type, namespace, body, dryRun, FieldOwner.NONE, false);
+    }
+
+    /**
+     * CREATE recording {@code owner}'s fields: as an Update, or as an Apply when {@code apply}.
+     *
+     * @see #create(ResourceType, String, ObjectNode, boolean)
+     */
+    ObjectNode create(ResourceType type, String namespace, ObjectNode body, boolean dryRun, FieldOwner owner, boolean apply) {
         ObjectNode obj = body.deepCopy();
         obj.put("apiVersion", type.apiVersion()).put("kind", type.kind());
         ObjectNode meta = Json.meta(obj);
@@ -90,7 +139,7 @@ final class ObjectRegistry {
                 meta.put("name", generateName(type, namespace, meta.path("generateName").asText()));
             }
             String name = meta.path("name").asText("");
-            meta.remove(List.of("resourceVersion", "managedFields", "deletionTimestamp", "selfLink"));
+            meta.remove(List.of("resourceVersion", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
             meta.put("uid", UUID.randomUUID().toString());
             meta.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             if (type.hasSpec()) {
@@ -98,6 +147,7 @@ final class ObjectRegistry {
             } else {
                 meta.remove("generation");
             }
+            prune(type, obj);
             prepareStatusForCreate(type, obj);
             Defaults.apply(type, obj);
             List<FieldError> errs = Validation.validate(type, obj);
@@ -106,6 +156,13 @@ final class ObjectRegistry {
             }
             if (store.get(type, namespace, name).isPresent()) {
                 throw ApiException.alreadyExists(type, name);
+            }
+            if (!owner.manager().isEmpty()) {
+                if (apply) {
+                    ManagedFields.recordApply(obj, Json.MAPPER.createObjectNode(), body, owner.manager(), type.apiVersion(), true);
+                } else {
+                    ManagedFields.recordCreate(obj, body, owner.manager(), type.apiVersion());
+                }
             }
             ServiceAllocations.Transaction tx = type == Resources.SERVICES
                     ? allocations.allocate(type, name, Optional.empty(), obj) : null;
@@ -137,6 +194,12 @@ final class ObjectRegistry {
      */
     ObjectNode update(ResourceType type, String namespace, String name, ObjectNode body, Optional<String> subresource,
             boolean dryRun) {
+        return update(type, namespace, name, body, subresource, dryRun, FieldOwner.NONE);
+    }
+
+    /** UPDATE recording {@code owner}'s changed fields. */
+    ObjectNode update(ResourceType type, String namespace, String name, ObjectNode body, Optional<String> subresource,
+            boolean dryRun, FieldOwner owner) {
         synchronized (store) {
             ObjectNode old = get(type, namespace, name);
             String wanted = Json.meta(body).path("resourceVersion").asText("");
@@ -150,7 +213,7 @@ final class ObjectRegistry {
                         + ") does not match the name on the URL (" + name + ")");
             }
             ObjectNode obj = merge(type, old, body, subresource);
-            return store(type, namespace, name, old, obj, dryRun);
+            return store(type, namespace, name, old, obj, dryRun, owner, subresource.orElse(""));
         }
     }
 
@@ -162,9 +225,24 @@ final class ObjectRegistry {
      */
     ObjectNode patch(ResourceType type, String namespace, String name, String contentType, byte[] patch,
             Optional<String> subresource, boolean dryRun) {
+        return patch(type, namespace, name, contentType, patch, subresource, dryRun, FieldOwner.NONE);
+    }
+
+    /**
+     * PATCH recording {@code owner}: an Update for merge/JSON/strategic patches; for an apply patch,
+     * server-side apply with ownership, conflicts (409 unless forced) and removal of fields the
+     * manager applied before and no longer applies.
+     *
+     * @throws ApiException 400 when an apply patch has no field manager, 409 on apply conflicts
+     */
+    ObjectNode patch(ResourceType type, String namespace, String name, String contentType, byte[] patch,
+            Optional<String> subresource, boolean dryRun, FieldOwner owner) {
+        boolean apply = contentType.startsWith("application/apply-patch");
+        if (apply && owner.manager().isEmpty()) {
+            throw ApiException.badRequest("PATCH requests with apply content type must have fieldManager");
+        }
         synchronized (store) {
-            if (contentType.startsWith("application/apply-patch") && subresource.isEmpty()
-                    && store.get(type, namespace, name).isEmpty()) {
+            if (apply && subresource.isEmpty() && store.get(type, namespace, name).isEmpty()) {
                 ObjectNode applied = Json.parseObject(patch, true);
                 String bodyName = applied.path("metadata").path("name").asText("");
                 if (!bodyName.isEmpty() && !bodyName.equals(name)) {
@@ -172,12 +250,12 @@ final class ObjectRegistry {
                             + ") does not match the name on the URL (" + name + ")");
                 }
                 Json.meta(applied).put("name", name);
-                return create(type, namespace, applied, dryRun);
+                return create(type, namespace, applied, dryRun, owner, true);
             }
             ObjectNode old = get(type, namespace, name);
             if (subresource.filter("scale"::equals).isPresent()) {
                 ObjectNode scale = Patches.apply(contentType, scale(type, old), patch);
-                return updateScale(type, namespace, name, scale, dryRun);
+                return updateScale(type, namespace, name, scale, dryRun, owner);
             }
             ObjectNode patched = Patches.apply(contentType, old, patch);
             String wanted = patched.path("metadata").path("resourceVersion").asText("");
@@ -186,7 +264,17 @@ final class ObjectRegistry {
                         "the object has been modified; please apply your changes to the latest version and try again");
             }
             ObjectNode obj = merge(type, old, patched, subresource);
-            return store(type, namespace, name, old, obj, dryRun);
+            if (apply && subresource.isEmpty()) {
+                JsonNode applied = Json.parseObject(patch, true);
+                ObjectSchema.check(type, (ObjectNode) applied, false);
+                List<ManagedFields.Conflict> conflicts = ManagedFields.recordApply(obj, old, applied, owner.manager(),
+                        type.apiVersion(), owner.force());
+                if (!conflicts.isEmpty()) {
+                    throw ApiException.applyConflict(type, name, conflicts);
+                }
+                return store(type, namespace, name, old, obj, dryRun, FieldOwner.NONE, "");
+            }
+            return store(type, namespace, name, old, obj, dryRun, owner, subresource.orElse(""));
         }
     }
 
@@ -197,6 +285,12 @@ final class ObjectRegistry {
 
     /** PUT of the {@code scale} subresource: copies {@code spec.replicas} into the object. */
     ObjectNode updateScale(ResourceType type, String namespace, String name, ObjectNode scale, boolean dryRun) {
+        return updateScale(type, namespace, name, scale, dryRun, FieldOwner.NONE);
+    }
+
+    /** PUT of the {@code scale} subresource recording {@code owner}. */
+    ObjectNode updateScale(ResourceType type, String namespace, String name, ObjectNode scale, boolean dryRun,
+            FieldOwner owner) {
         synchronized (store) {
             ObjectNode old = get(type, namespace, name);
             String wanted = scale.path("metadata").path("resourceVersion").asText("");
@@ -211,26 +305,35 @@ final class ObjectRegistry {
             }
             ObjectNode obj = old.deepCopy();
             Json.obj(obj, "spec").put("replicas", replicas.asInt());
-            return scale(type, store(type, namespace, name, old, obj, dryRun));
+            return scale(type, store(type, namespace, name, old, obj, dryRun, owner, "scale"));
         }
     }
 
     /**
-     * DELETE of one object; deleting a namespace first deletes every object in it. With
-     * {@code cascade}, dependents (objects in the same namespace whose ownerReferences name the
-     * deleted uid) are deleted too, recursively: what upstream's garbage collector
-     * ({@code pkg/controller/garbagecollector}) does for propagationPolicy Background/Foreground,
-     * done synchronously here.
+     * DELETE of one object, with upstream's graceful deletion and finalizers
+     * ({@code k8s.io/apiserver/pkg/registry/generic/registry/store.go} Delete,
+     * {@code pkg/registry/rest/delete.go} BeforeDelete, {@code pkg/registry/core/pod/strategy.go}
+     * CheckGracefulDelete):
+     * <ul>
+     * <li>a Pod bound to a node and not finished is deleted gracefully: it gets
+     * {@code deletionTimestamp = now + grace} and {@code deletionGracePeriodSeconds} (grace from the
+     * options, else {@code spec.terminationGracePeriodSeconds}, else 30) and stays until the node
+     * agent deletes it with grace 0 or {@link #reapExpired()} finds the period over;</li>
+     * <li>an object with {@code metadata.finalizers} gets {@code deletionTimestamp} and stays until an
+     * update removes the last finalizer;</li>
+     * <li>anything else is removed at once. Deleting a namespace first removes everything in it.</li>
+     * </ul>
+     * Dependents (objects in the namespace whose ownerReferences name the deleted uid) are deleted
+     * too, recursively and synchronously, for Background and Foreground propagation (what upstream's
+     * garbage collector does asynchronously); Orphan removes those ownerReferences instead.
      *
-     * @param preconditions DeleteOptions.preconditions (uid, resourceVersion), possibly missing
-     * @param cascade       false for propagationPolicy Orphan
-     * @return the deleted object, stamped with the delete revision
+     * @return the deleted object, or the object now pending deletion
      * @throws ApiException 404 when absent, 409 when a precondition fails
      */
-    ObjectNode delete(ResourceType type, String namespace, String name, JsonNode preconditions, boolean cascade,
-            boolean dryRun) {
+    ObjectNode delete(ResourceType type, String namespace, String name, DeleteOptions options, boolean dryRun) {
         synchronized (store) {
             ObjectNode old = get(type, namespace, name);
+            JsonNode preconditions = options.preconditions();
             String uid = preconditions.path("uid").asText("");
             if (!uid.isEmpty() && !uid.equals(old.path("metadata").path("uid").asText())) {
                 throw ApiException.conflict(type, name, "Precondition failed: UID in precondition: " + uid
@@ -240,6 +343,15 @@ final class ObjectRegistry {
             if (!rv.isEmpty() && !rv.equals(old.path("metadata").path("resourceVersion").asText())) {
                 throw ApiException.conflict(type, name, "Precondition failed: ResourceVersion in precondition: " + rv
                         + ", ResourceVersion in object meta: " + old.path("metadata").path("resourceVersion").asText());
+            }
+            long grace = gracePeriod(type, old, options.gracePeriodSeconds());
+            boolean finalizers = old.path("metadata").path("finalizers").size() > 0;
+            if (grace > 0 || finalizers) {
+                ObjectNode pending = markDeleting(old, grace);
+                if (dryRun || pending.equals(old)) {
+                    return pending;
+                }
+                return store.put(type, namespace, name, pending);
             }
             if (dryRun) {
                 return old;
@@ -254,10 +366,96 @@ final class ObjectRegistry {
                 }
             }
             ObjectNode deleted = deleteOne(type, namespace, name);
-            if (cascade && type.namespaced()) {
-                deleteDependents(namespace, deleted.path("metadata").path("uid").asText(), 0);
+            if (type.namespaced()) {
+                String ownerUid = deleted.path("metadata").path("uid").asText();
+                if (options.propagationPolicy().equals("Orphan")) {
+                    orphanDependents(namespace, ownerUid);
+                } else {
+                    deleteDependents(namespace, ownerUid, 0);
+                }
             }
             return deleted;
+        }
+    }
+
+    /**
+     * Removes every pod whose graceful deletion period is over and that has no finalizers left
+     * (what the node lifecycle / pod GC controllers guarantee upstream when no kubelet finishes
+     * the job).
+     *
+     * @return how many objects were removed
+     */
+    int reapExpired() {
+        synchronized (store) {
+            int n = 0;
+            Instant now = Instant.now();
+            for (ObjectNode pod : store.list(Resources.PODS, Optional.empty())) {
+                JsonNode meta = pod.path("metadata");
+                String ts = meta.path("deletionTimestamp").asText("");
+                if (!ts.isEmpty() && meta.path("finalizers").size() == 0 && !Instant.parse(ts).isAfter(now)) {
+                    deleteOne(Resources.PODS, meta.path("namespace").asText(), meta.path("name").asText());
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** Upstream CheckGracefulDelete: pods only; 0 for unbound or finished pods. */
+    private static long gracePeriod(ResourceType type, ObjectNode obj, Optional<Long> requested) {
+        if (type != Resources.PODS) {
+            return 0;
+        }
+        String phase = obj.path("status").path("phase").asText("");
+        if (obj.path("spec").path("nodeName").asText("").isEmpty() || phase.equals("Succeeded") || phase.equals("Failed")) {
+            return 0;
+        }
+        long grace = requested.orElseGet(() -> obj.path("spec").path("terminationGracePeriodSeconds").asLong(30));
+        JsonNode current = obj.path("metadata").path("deletionGracePeriodSeconds");
+        if (current.isIntegralNumber()) {
+            grace = Math.min(grace, current.asLong()); // a delete may only shorten a pending grace period
+        }
+        return Math.max(0, grace);
+    }
+
+    private static ObjectNode markDeleting(ObjectNode old, long grace) {
+        ObjectNode pending = old.deepCopy();
+        ObjectNode meta = Json.meta(pending);
+        JsonNode current = old.path("metadata").path("deletionGracePeriodSeconds");
+        if (meta.has("deletionTimestamp") && current.isIntegralNumber() && current.asLong() <= grace) {
+            return old;
+        }
+        meta.put("deletionTimestamp", Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS).toString());
+        meta.put("deletionGracePeriodSeconds", grace);
+        if (old.path("metadata").has("generation")) {
+            meta.put("generation", old.path("metadata").path("generation").asLong(1) + 1);
+        }
+        return pending;
+    }
+
+    private void orphanDependents(String namespace, String ownerUid) {
+        for (ResourceType t : Resources.ALL) {
+            if (!t.namespaced()) {
+                continue;
+            }
+            for (ObjectNode o : store.list(t, Optional.of(namespace))) {
+                JsonNode refs = o.path("metadata").path("ownerReferences");
+                ArrayNode kept = Json.MAPPER.createArrayNode();
+                refs.forEach(r -> {
+                    if (!ownerUid.equals(r.path("uid").asText())) {
+                        kept.add(r);
+                    }
+                });
+                if (kept.size() != refs.size()) {
+                    ObjectNode copy = o.deepCopy();
+                    if (kept.isEmpty()) {
+                        Json.meta(copy).remove("ownerReferences");
+                    } else {
+                        Json.meta(copy).set("ownerReferences", kept);
+                    }
+                    store.put(t, namespace, o.path("metadata").path("name").asText(), copy);
+                }
+            }
         }
     }
 
@@ -313,21 +511,58 @@ final class ObjectRegistry {
     }
 
     private ObjectNode store(ResourceType type, String namespace, String name, ObjectNode old, ObjectNode obj,
-            boolean dryRun) {
+            boolean dryRun, FieldOwner owner, String subresource) {
+        prune(type, obj);
+        if (!Json.meta(obj).has("managedFields") && old.path("metadata").has("managedFields")) {
+            Json.meta(obj).set("managedFields", old.path("metadata").path("managedFields").deepCopy());
+        }
         if (type == Resources.SERVICES) {
             allocations.prepareUpdate(old, obj);
         }
         Defaults.apply(type, obj);
-        List<FieldError> errs = Validation.validate(type, obj);
+        List<FieldError> errs = Validation.validateUpdate(type, obj, old);
         if (!errs.isEmpty()) {
             throw ApiException.invalid(type, name, errs);
         }
         ObjectNode meta = Json.meta(obj);
+        if (meta.has("deletionTimestamp")) {
+            List<String> added = new java.util.ArrayList<>();
+            List<String> before = new java.util.ArrayList<>();
+            old.path("metadata").path("finalizers").forEach(f -> before.add(f.asText()));
+            meta.path("finalizers").forEach(f -> {
+                if (!before.contains(f.asText())) {
+                    added.add(f.asText());
+                }
+            });
+            if (!added.isEmpty()) {
+                throw ApiException.invalid(type, name, List.of(FieldError.forbidden("metadata.finalizers",
+                        "no new finalizers can be added if the object is being deleted, found new finalizers "
+                                + Json.MAPPER.valueToTree(added))));
+            }
+            boolean graceOver = type != Resources.PODS || meta.path("deletionGracePeriodSeconds").asLong(0) == 0;
+            if (meta.path("finalizers").size() == 0 && graceOver) {
+                // the last finalizer is gone: the deletion completes now
+                if (dryRun) {
+                    return obj;
+                }
+                ObjectNode deleted = deleteOne(type, namespace, name);
+                if (type.namespaced()) {
+                    deleteDependents(namespace, deleted.path("metadata").path("uid").asText(), 0);
+                }
+                return deleted;
+            }
+        }
         if (type.hasSpec() && !withoutMetaAndStatus(old).equals(withoutMetaAndStatus(obj))) {
             meta.put("generation", old.path("metadata").path("generation").asLong(1) + 1);
         }
         if (withoutRv(old).equals(withoutRv(obj))) {
             return old;
+        }
+        if (!owner.manager().isEmpty()) {
+            ManagedFields.recordUpdate(obj, old, owner.manager(), type.apiVersion(), subresource);
+            if (withoutRv(old).equals(withoutRv(obj))) {
+                return old;
+            }
         }
         ServiceAllocations.Transaction tx = type == Resources.SERVICES
                 ? allocations.allocate(type, name, Optional.of(old), obj) : null;
@@ -371,7 +606,7 @@ final class ObjectRegistry {
         ObjectNode meta = Json.meta(obj);
         JsonNode oldMeta = old.path("metadata");
         for (String f : List.of("name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp",
-                "resourceVersion")) {
+                "deletionGracePeriodSeconds", "resourceVersion")) {
             if (oldMeta.has(f)) {
                 meta.set(f, oldMeta.get(f).deepCopy());
             } else {
@@ -387,6 +622,15 @@ final class ObjectRegistry {
             }
         }
         return obj;
+    }
+
+    /** Drops fields the kind's schema does not have, as decoding into the typed object does upstream. */
+    private static void prune(ResourceType type, ObjectNode obj) {
+        ObjectSchema.Result r = ObjectSchema.check(type, obj, false);
+        if (!r.typeErrors().isEmpty()) {
+            throw ApiException.badRequest(type.kind() + " in version \"" + type.version() + "\" cannot be handled as a "
+                    + type.kind() + ": " + r.typeErrors().get(0));
+        }
     }
 
     private static void prepareStatusForCreate(ResourceType type, ObjectNode obj) {

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A minimal OpenAPI v3 surface ({@code /openapi/v3} index and one document per group/version, as
- * upstream {@code k8s.io/kube-openapi/pkg/handler3}). It carries no schemas: each write operation
- * only declares the {@code fieldValidation} query parameter and its
- * {@code x-kubernetes-group-version-kind}, which is what kubectl's QueryParamVerifierV3
- * ({@code k8s.io/cli-runtime/pkg/resource/query_param_verifier_v3.go}) looks for before it relies on
- * server-side field validation instead of downloading schemas. {@code /openapi/v2} is not served.
+ * The OpenAPI v3 surface ({@code /openapi/v3} index and one document per group/version, as
+ * upstream {@code k8s.io/kube-openapi/pkg/handler3}): each write operation declares the
+ * {@code fieldValidation} query parameter and its {@code x-kubernetes-group-version-kind}, which is
+ * what kubectl's QueryParamVerifierV3 ({@code k8s.io/cli-runtime/pkg/resource/query_param_verifier_v3.go})
+ * looks for before it relies on server-side field validation, and {@code components.schemas} come
+ * from {@link OpenApiSchemas} for {@code kubectl explain}. {@code /openapi/v2} is {@link OpenApiV2}.
  */
 public final class OpenApi {
     private OpenApi() {
@@ -58,7 +58,7 @@ public final class OpenApi {
             operation(item, "put", t);
             operation(item, "patch", t);
         }
-        doc.putObject("components").putObject("schemas");
+        OpenApiSchemas.addTo(doc.putObject("components").putObject("schemas"), types);
         return doc;
     }
 

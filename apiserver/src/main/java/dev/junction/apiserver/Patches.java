@@ -12,9 +12,9 @@ import java.util.Map;
  * PATCH bodies: JSON merge patch (RFC 7386, {@code application/merge-patch+json}) and JSON patch
  * (RFC 6902, {@code application/json-patch+json}); strategic merge patch
  * ({@code application/strategic-merge-patch+json}) is delegated to {@link StrategicMergePatch}.
- * Server-side apply ({@code application/apply-patch+yaml}) is approximated without managedFields:
- * the applied configuration is strategically merged into the live object, so conflicts are never
- * reported and fields dropped from the configuration are not removed.
+ * For server-side apply ({@code application/apply-patch+yaml}) the applied configuration is
+ * strategically merged into the live object here; ownership, conflicts and the removal of fields a
+ * manager stopped applying are {@link ManagedFields}'s job.
  */
 public final class Patches {
     private Patches() {

@@ -78,6 +78,8 @@ final class ServiceAllocations {
         ObjectNode spec = Json.obj(svc, "spec");
         JsonNode oldSpec = old.path("spec");
         String type = spec.path("type").asText("ClusterIP");
+        normalizeClusterIps(oldSpec, spec);
+        dropTypeDependentFields(oldSpec, spec, type);
         if (!type.equals("ExternalName") && spec.path("clusterIP").asText("").isEmpty()
                 && !oldSpec.path("clusterIP").asText("").isEmpty()) {
             spec.put("clusterIP", oldSpec.path("clusterIP").asText());
@@ -109,6 +111,50 @@ final class ServiceAllocations {
             spec.remove("clusterIPs");
             spec.remove("ipFamilies");
             spec.remove("ipFamilyPolicy");
+        }
+    }
+
+    /**
+     * normalizeClusterIPs of the upstream service strategy on update: when the client changed only
+     * one of {@code clusterIP} / {@code clusterIPs}, the other follows it.
+     */
+    private static void normalizeClusterIps(JsonNode oldSpec, ObjectNode spec) {
+        String oldIp = oldSpec.path("clusterIP").asText("");
+        String ip = spec.path("clusterIP").asText("");
+        JsonNode ips = spec.path("clusterIPs");
+        boolean ipChanged = !ip.equals(oldIp);
+        boolean ipsChanged = !ips.equals(oldSpec.path("clusterIPs")) && !(ips.isMissingNode() || ips.isNull());
+        if (ipChanged && !ipsChanged) {
+            if (ip.isEmpty()) {
+                spec.remove("clusterIPs");
+            } else if (ips.size() <= 1) {
+                spec.putArray("clusterIPs").add(ip);
+            }
+        } else if (ipsChanged && !ipChanged && ips.size() > 0) {
+            spec.put("clusterIP", ips.get(0).asText());
+        }
+        Defaults.normalizeClusterIps(spec);
+    }
+
+    /**
+     * dropTypeDependentFields of the upstream service strategy: fields that only mean something for
+     * the old type are cleared when the type changes and the client left them as they were.
+     */
+    private static void dropTypeDependentFields(JsonNode oldSpec, ObjectNode spec, String type) {
+        String oldType = oldSpec.path("type").asText("ClusterIP");
+        if (type.equals(oldType)) {
+            return;
+        }
+        boolean external = type.equals("NodePort") || type.equals("LoadBalancer") || spec.path("externalIPs").size() > 0;
+        if (!external && spec.path("externalTrafficPolicy").equals(oldSpec.path("externalTrafficPolicy"))) {
+            spec.remove("externalTrafficPolicy");
+        }
+        if (!type.equals("LoadBalancer")) {
+            for (String f : new String[] {"allocateLoadBalancerNodePorts", "loadBalancerClass", "healthCheckNodePort"}) {
+                if (spec.path(f).equals(oldSpec.path(f))) {
+                    spec.remove(f);
+                }
+            }
         }
     }
 

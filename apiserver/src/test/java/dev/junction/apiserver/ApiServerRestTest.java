@@ -190,7 +190,8 @@ class ApiServerRestTest {
         TestHttp.Response changedIp = http.patch("/api/v1/namespaces/default/services/np", "application/merge-patch+json",
                 "{\"spec\":{\"clusterIP\":\"10.96.9.9\",\"clusterIPs\":[\"10.96.9.9\"]}}");
         assertThat(changedIp.code()).isEqualTo(422);
-        assertThat(changedIp.body().at("/details/causes/0/field").asText()).isEqualTo("spec.clusterIP");
+        assertThat(changedIp.body().at("/details/causes/0/field").asText()).isEqualTo("spec.clusterIPs[0]");
+        assertThat(changedIp.body().at("/details/causes/0/message").asText()).endsWith("may not change once set");
 
         JsonNode headless = http.post("/api/v1/namespaces/default/services",
                 "{\"metadata\":{\"name\":\"hl\"},\"spec\":{\"clusterIP\":\"None\",\"ports\":[{\"port\":80}]}}").body();
@@ -236,9 +237,14 @@ class ApiServerRestTest {
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: \"1\"\n");
         assertThat(created.code()).as(created.body().toString()).isEqualTo(200);
         assertThat(created.body().at("/metadata/uid").asText()).isNotEmpty();
-        TestHttp.Response merged = http.patch(path, "application/apply-patch+yaml",
+        // another manager's apply merges with the first one's fields
+        TestHttp.Response merged = http.patch(path.replace("fieldManager=test", "fieldManager=other"), "application/apply-patch+yaml",
                 "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"applied\"},\"data\":{\"b\":\"2\"}}");
         assertThat(merged.body().path("data").size()).isEqualTo(2);
+        // the first manager no longer applying "a" removes it (nobody else owns it), as upstream SSA does
+        TestHttp.Response dropped = http.patch(path, "application/apply-patch+yaml",
+                "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"applied\"},\"data\":{\"c\":\"3\"}}");
+        assertThat(dropped.body().path("data").fieldNames()).toIterable().containsExactlyInAnyOrder("b", "c");
     }
 
     @Test

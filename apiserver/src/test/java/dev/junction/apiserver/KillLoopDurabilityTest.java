@@ -1,0 +1,136 @@
+package dev.junction.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durability under SIGKILL: an API server process is killed at a random moment while a client
+ * writes; after every restart each write that got a 2xx is present, and a watch from the last
+ * resourceVersion the client saw either resumes or answers 410 (then a re-list works). Iterations:
+ * {@code -Djunction.durability.iterations} (default 6, because every iteration starts a JVM on a
+ * shared 2-core machine; run it with 100 for the full acceptance loop).
+ */
+class KillLoopDurabilityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
+        int iterations = Integer.getInteger("junction.durability.iterations", 6);
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        AtomicLong lastRv = new AtomicLong();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int it = 0; it <= iterations; it++) {
+            Process p = start();
+            try {
+                String base = "http://127.0.0.1:" + port(p);
+                verify(client, base, acked, lastRv.get());
+                if (it == iterations) {
+                    break;
+                }
+                AtomicBoolean stop = new AtomicBoolean();
+                int round = it;
+                Thread writer = new Thread(() -> {
+                    for (int k = 0; !stop.get(); k++) {
+                        String name = "d-" + round + "-" + k;
+                        try {
+                            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base
+                                    + "/api/v1/namespaces/default/configmaps")).timeout(Duration.ofSeconds(10))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"metadata\":{\"name\":\"" + name + "\"}}"))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() / 100 == 2) {
+                                acked.add(name);
+                                lastRv.accumulateAndGet(Json.MAPPER.readTree(r.body()).at("/metadata/resourceVersion").asLong(),
+                                        Math::max);
+                            }
+                        } catch (Exception e) {
+                            return; // the server is gone
+                        }
+                    }
+                });
+                writer.start();
+                Thread.sleep(ThreadLocalRandom.current().nextInt(50, 400));
+                p.destroyForcibly(); // SIGKILL
+                p.waitFor(10, TimeUnit.SECONDS);
+                stop.set(true);
+                writer.join(15_000);
+            } finally {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(acked).isNotEmpty();
+    }
+
+    private void verify(HttpClient client, String base, Set<String> acked, long lastRv) throws Exception {
+        JsonNode list = Json.MAPPER.readTree(client.send(HttpRequest.newBuilder(URI.create(base
+                + "/api/v1/namespaces/default/configmaps")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        Set<String> present = new HashSet<>(list.path("items").findValuesAsText("name"));
+        assertThat(present).containsAll(acked);
+        assertThat(list.at("/metadata/resourceVersion").asLong()).isGreaterThanOrEqualTo(lastRv);
+        if (lastRv > 0) {
+            HttpResponse<java.io.InputStream> w = client.send(HttpRequest.newBuilder(URI.create(base
+                    + "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&resourceVersion=" + lastRv)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (w.statusCode() == 410) {
+                w.body().close();
+                return; // compacted: the client re-lists, which the list above just did
+            }
+            assertThat(w.statusCode()).isEqualTo(200);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(w.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    JsonNode ev = Json.MAPPER.readTree(line);
+                    if (ev.path("type").asText().equals("ERROR")) {
+                        assertThat(ev.at("/object/code").asInt()).isEqualTo(410);
+                        return;
+                    }
+                    assertThat(ev.at("/object/metadata/resourceVersion").asLong()).isGreaterThan(lastRv);
+                }
+            }
+        }
+    }
+
+    private Process start() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
+                System.getProperty("java.class.path"), ApiServerProcessMain.class.getName(), dir.resolve("data").toString()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static int port(Process p) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("PORT ")) {
+                return Integer.parseInt(line.substring(5).trim());
+            }
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        throw new AssertionError("API server process did not start");
+    }
+}
