@@ -2,20 +2,31 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 
 /**
  * Reads DNS queries from UDP datagrams and writes each response back to the sender (RFC 1035
- * section 4.2.1). Unanswerable junk is dropped; the channel never closes on bad input.
+ * section 4.2.1). Answers computed while reading are flushed once per read batch (Netty reads up
+ * to 16 datagrams per wakeup), answers that arrive later (forwarded) are flushed at once.
+ * Unanswerable junk is dropped; the channel never closes on bad input.
  */
 @Sharable
 final class DatagramDnsServerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    /** One receive buffer per event loop thread: the processor copies what it keeps. */
+    private static final FastThreadLocal<byte[]> BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[65535];
+        }
+    };
+
     private final DnsQueryProcessor processor;
 
     DatagramDnsServerHandler(DnsQueryProcessor processor) {
@@ -24,10 +35,26 @@ final class DatagramDnsServerHandler extends SimpleChannelInboundHandler<Datagra
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        byte[] wire = ByteBufUtil.getBytes(packet.content());
+        ByteBuf content = packet.content();
+        int length = content.readableBytes();
+        byte[] wire = BUFFER.get();
+        content.getBytes(content.readerIndex(), wire, 0, length);
         InetSocketAddress sender = packet.sender();
-        processor.process(wire, Transport.UDP, sender == null ? null : sender.getAddress(),
-                response -> ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender), ctx.voidPromise()));
+        boolean[] inline = {true};
+        processor.process(wire, length, Transport.UDP, sender == null ? null : sender.getAddress(), response -> {
+            DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(response), sender);
+            if (inline[0] && ctx.executor().inEventLoop()) {
+                ctx.write(out, ctx.voidPromise()); // flushed once per read batch (channelReadComplete)
+            } else {
+                ctx.writeAndFlush(out, ctx.voidPromise()); // answered later (forwarded)
+            }
+        });
+        inline[0] = false;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
     }
 
     @Override

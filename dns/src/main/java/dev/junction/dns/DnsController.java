@@ -37,7 +37,8 @@ import org.xbill.DNS.Name;
  * reassembles the index from all fragments (linear in names, no parsing). Rebuilds run on one
  * dedicated thread and coalesce: a burst of events (the initial list, a rollout) costs one
  * rebuild, and an event that arrives during a rebuild triggers exactly one more, so every change
- * is visible in the index as soon as the rebuild that follows it completes. The finished index is published with a single
+ * is visible in the index as soon as the rebuild that follows it completes. Before the first full
+ * sync nothing is compiled: the initial list is compiled once, when complete. The finished index is published with a single
  * volatile write; readers never lock.
  *
  * <p>The index reports {@link RecordIndex#synced()} once both informers have completed their first
@@ -46,6 +47,8 @@ import org.xbill.DNS.Name;
  */
 public final class DnsController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DnsController.class);
+    /** Objects per list request (client-go's pager uses 500). */
+    private static final long LIST_CHUNK = 500;
 
     private final IndexOptions options;
     private final boolean noEndpoints;
@@ -57,6 +60,9 @@ public final class DnsController implements AutoCloseable {
     private final Map<String, Map<String, EndpointSliceRecord>> slicesByService = new ConcurrentHashMap<>();
     /** Service keys whose fragment must be recompiled by the next rebuild. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    /** Keys of the objects the handlers have received (published or not), for the sync check. */
+    private final Set<String> seenServices = ConcurrentHashMap.newKeySet();
+    private final Set<String> seenSlices = ConcurrentHashMap.newKeySet();
     /** Service key → compiled names; touched only by the rebuild thread. */
     private final Map<String, Map<Name, NameEntry>> fragments = new HashMap<>();
     private final AtomicReference<RecordIndex> index;
@@ -113,16 +119,20 @@ public final class DnsController implements AutoCloseable {
      */
     public void start(KubernetesClient client) {
         requireNonNull(client, "client");
-        serviceInformer = client.services().inAnyNamespace().runnableInformer(0);
+        // Chunked lists (as client-go's pager does): the HTTP layer may keep the last list body alive.
+        serviceInformer = client.services().inAnyNamespace().withLimit(LIST_CHUNK).runnableInformer(0)
+                .itemStore(SlimStore.services());
         serviceInformer.addEventHandler(handler(this::upsertService, this::deleteService));
         serviceInformer.exceptionHandler(this::retry);
         if (!noEndpoints) {
-            sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+            sliceInformer = client.discovery().v1().endpointSlices().inAnyNamespace().withLimit(LIST_CHUNK).runnableInformer(0)
+                    .itemStore(SlimStore.endpointSlices());
             sliceInformer.addEventHandler(handler(this::upsertSlice, this::deleteSlice));
             sliceInformer.exceptionHandler(this::retry);
         }
         if (watchPods) {
-            podInformer = client.pods().inAnyNamespace().runnableInformer(0);
+            podInformer = client.pods().inAnyNamespace().withLimit(LIST_CHUNK).runnableInformer(0)
+                    .itemStore(SlimStore.pods());
             podInformer.addEventHandler(handler(podTracker::upsert, podTracker::delete));
             podInformer.exceptionHandler(this::retry);
             podInformer.start();
@@ -151,11 +161,11 @@ public final class DnsController implements AutoCloseable {
             return;
         }
         if (serviceInformer.hasSynced() && (sliceInformer == null || sliceInformer.hasSynced())) {
-            // Handler notifications lag the informer's store: take the stores' content now so that
-            // the first synced index holds the complete initial list.
-            serviceInformer.getStore().list().forEach(this::upsertService);
-            if (sliceInformer != null) {
-                sliceInformer.getStore().list().forEach(this::upsertSlice);
+            // Handler notifications lag the informer's store: wait until every listed object has
+            // reached the handlers, so that the first synced index holds the complete initial list.
+            if (!seenServices.containsAll(serviceInformer.getStore().listKeys())
+                    || sliceInformer != null && !seenSlices.containsAll(sliceInformer.getStore().listKeys())) {
+                return;
             }
             synced = true;
             log.info("informers synced: {} services, {} endpoint slices", services.size(), slices.size());
@@ -186,6 +196,7 @@ public final class DnsController implements AutoCloseable {
 
     private void upsertService(Service service) {
         String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
+        seenServices.add(key);
         Optional<ServiceRecord> record = ServiceRecord.from(service);
         ServiceRecord previous = record.isPresent() ? services.put(key, record.get()) : services.remove(key);
         if (!record.equals(Optional.ofNullable(previous))) {
@@ -195,6 +206,7 @@ public final class DnsController implements AutoCloseable {
 
     private void deleteService(Service service) {
         String key = key(service.getMetadata().getNamespace(), service.getMetadata().getName());
+        seenServices.remove(key);
         if (services.remove(key) != null) {
             changed(key);
         }
@@ -202,6 +214,7 @@ public final class DnsController implements AutoCloseable {
 
     private void upsertSlice(EndpointSlice slice) {
         String key = key(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+        seenSlices.add(key);
         Optional<EndpointSliceRecord> record = EndpointSliceRecord.from(slice);
         if (record.isEmpty()) {
             removeSlice(key);
@@ -220,7 +233,9 @@ public final class DnsController implements AutoCloseable {
     }
 
     private void deleteSlice(EndpointSlice slice) {
-        removeSlice(key(slice.getMetadata().getNamespace(), slice.getMetadata().getName()));
+        String key = key(slice.getMetadata().getNamespace(), slice.getMetadata().getName());
+        seenSlices.remove(key);
+        removeSlice(key);
     }
 
     private void removeSlice(String key) {
@@ -250,6 +265,9 @@ public final class DnsController implements AutoCloseable {
 
     private void requestRebuild() {
         serial = Math.max(serial, System.currentTimeMillis() / 1000);
+        if (!synced) {
+            return; // the initial list is compiled once, when it is complete (pollSync)
+        }
         if (rebuildPending.compareAndSet(false, true)) {
             try {
                 rebuilder.execute(this::rebuild);

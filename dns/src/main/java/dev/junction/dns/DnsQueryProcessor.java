@@ -27,7 +27,12 @@ import org.xbill.DNS.Type;
  * The request path shared by both transports: parse, validate, dispatch to the
  * {@link KubernetesHandler} (cluster zone and known reverse names) or the {@link Forwarder}
  * (everything else), then encode within the transport's size limit. The role of CoreDNS's
- * {@code core/dnsserver/server.go} plus its plugin chain.
+ * {@code core/dnsserver/server.go} plus its plugin chain, in CoreDNS's order: {@code autopath}
+ * (server-side search, {@link Autopath}), {@code kubernetes} (with {@code fallthrough}: an
+ * NXDOMAIN under a fallthrough zone is forwarded instead), {@code cache} ({@link ResponseCache},
+ * forwarded answers only) and {@code forward}. ExternalName targets outside the cluster zones are
+ * resolved through the cache and forwarder and appended to the CNAME. The {@link WireFastPath}
+ * answers the common cluster queries from bytes before any of this runs.
  *
  * <ul>
  *   <li>Unparsable junk shorter than a header, and responses (QR set), are dropped.</li>

@@ -80,7 +80,8 @@ public final class DnsServer implements AutoCloseable {
         IndexOptions options = new IndexOptions(zones, ttl, b.endpointPodNames, b.ignoreEmptyService);
         this.controller = new DnsController(options, b.noEndpoints, b.autopath || b.pods == PodsMode.VERIFIED, podTracker);
         KubernetesHandler kubernetes = new KubernetesHandler(controller::index, b.pods, podTracker, b.roundRobin);
-        Forwarder forwarder = new Forwarder(b.upstreams, b.upstreamTimeout);
+        Name nsName = Name.fromConstantString("ns.dns." + zone);
+        Forwarder forwarder = new Forwarder(b.upstreams, b.upstreamTimeout, ip -> isOwnAddress(nsName, ip));
         ResponseCache cache = b.successCapacity == 0 && b.denialCapacity == 0 ? null
                 : new ResponseCache(b.successCapacity, b.successTtl, b.denialCapacity, b.denialTtl, System::nanoTime, metrics);
         if (cache != null) {
@@ -92,6 +93,21 @@ public final class DnsServer implements AutoCloseable {
                 : null;
         this.processor = new DnsQueryProcessor(kubernetes, forwarder, cache, autopath, b.fallthrough, b.fastPath, metrics);
         self[0] = this.processor;
+    }
+
+    /** Whether {@code ip} is a cluster IP of {@code kube-system/kube-dns}, i.e. this server. */
+    private boolean isOwnAddress(Name nsName, InetAddress ip) {
+        NameEntry e = controller.index().entry(nsName);
+        if (e == null) {
+            return false;
+        }
+        for (org.xbill.DNS.Record r : e.records()) {
+            if (r instanceof org.xbill.DNS.ARecord a && a.getAddress().equals(ip)
+                    || r instanceof org.xbill.DNS.AAAARecord aaaa && aaaa.getAddress().equals(ip)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A new builder. */
@@ -157,10 +173,15 @@ public final class DnsServer implements AutoCloseable {
                 udp.addAll(channels);
                 port = bound;
                 return;
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows the checked BindException undeclared
                 // The ephemeral port is taken on TCP (or by another SO_REUSEPORT owner): try another.
                 channels.forEach(c -> c.close().syncUninterruptibly());
-                last = e;
+                last = e instanceof RuntimeException re ? re
+                        : new java.io.UncheckedIOException("bind " + bindAddress.getHostAddress() + ":" + bound,
+                                e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+                if (requestedPort != 0) {
+                    break;
+                }
             }
         }
         throw last;

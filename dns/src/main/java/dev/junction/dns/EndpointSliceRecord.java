@@ -28,7 +28,7 @@ public record EndpointSliceRecord(String namespace, String name, String serviceN
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     public EndpointSliceRecord {
-        requireNonNull(namespace, "namespace");
+        namespace = requireNonNull(namespace, "namespace").intern();
         requireNonNull(name, "name");
         requireNonNull(serviceName, "serviceName");
         endpoints = List.copyOf(endpoints);

@@ -2,6 +2,7 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.SimpleResolver;
@@ -21,6 +23,7 @@ import org.xbill.DNS.SimpleResolver;
  */
 public final class Forwarder {
     private final List<SimpleResolver> upstreams;
+    private final Predicate<InetAddress> self;
 
     /**
      * @param upstreams upstream servers, tried in turn; may be empty
@@ -28,6 +31,20 @@ public final class Forwarder {
      * @throws IllegalArgumentException when {@code timeout} is not positive
      */
     public Forwarder(List<InetSocketAddress> upstreams, Duration timeout) {
+        this(upstreams, timeout, ip -> false);
+    }
+
+    /**
+     * @param upstreams upstream servers, tried in turn; may be empty
+     * @param timeout   per-upstream timeout (positive)
+     * @param self      addresses that are this DNS service itself (the {@code kube-dns} cluster IPs):
+     *                  upstreams with such an address are skipped, so a pod whose resolv.conf
+     *                  points back at the cluster DNS cannot make a forwarding loop (the problem
+     *                  CoreDNS's {@code loop} plugin detects)
+     * @throws IllegalArgumentException when {@code timeout} is not positive
+     */
+    public Forwarder(List<InetSocketAddress> upstreams, Duration timeout, Predicate<InetAddress> self) {
+        this.self = requireNonNull(self, "self");
         requireNonNull(upstreams, "upstreams");
         requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -65,6 +82,9 @@ public final class Forwarder {
             return CompletableFuture.completedFuture(Responses.error(query, Rcode.SERVFAIL));
         }
         SimpleResolver upstream = upstreams.get((start + tried) % upstreams.size());
+        if (self.test(upstream.getAddress().getAddress())) {
+            return attempt(query, start, tried + 1);
+        }
         CompletionStage<Message> sent;
         try {
             sent = upstream.sendAsync(query.clone());

@@ -16,8 +16,13 @@ final class IpLiterals {
             return Optional.empty();
         }
         int family = text.indexOf(':') >= 0 ? Address.IPv6 : Address.IPv4;
+        byte[] bytes = Address.toByteArray(text, family);
+        if (bytes == null) {
+            return Optional.empty();
+        }
         try {
-            return Optional.of(Address.getByAddress(text, family));
+            // No host name: the address alone (a retained literal would cost a String per endpoint).
+            return Optional.of(InetAddress.getByAddress(bytes));
         } catch (UnknownHostException e) {
             return Optional.empty();
         }

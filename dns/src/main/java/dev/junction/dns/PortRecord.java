@@ -22,7 +22,9 @@ public record PortRecord(String name, String protocol, int port) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
         }
-        protocol = protocol.toLowerCase(Locale.ROOT);
+        // Interned: a handful of distinct values repeated by every Service and EndpointSlice.
+        protocol = protocol.toLowerCase(Locale.ROOT).intern();
+        name = name.intern();
     }
 
     /** Whether this port gets an SRV record (the spec only gives SRV records to named ports). */

@@ -142,7 +142,7 @@ public final class RecordIndexBuilder {
         for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
             out.put(e.getKey(), e.getValue().toEntry());
         }
-        return Collections.unmodifiableMap(out);
+        return Map.copyOf(out); // a flat open-addressing table: no node per name (10k Services → 60k names)
     }
 
     /**

@@ -37,7 +37,7 @@ public record ServiceRecord(String namespace, String name, Kind kind, List<InetA
     }
 
     public ServiceRecord {
-        requireNonNull(namespace, "namespace");
+        namespace = requireNonNull(namespace, "namespace").intern(); // few namespaces, many Services
         requireNonNull(name, "name");
         requireNonNull(kind, "kind");
         clusterIps = List.copyOf(clusterIps);

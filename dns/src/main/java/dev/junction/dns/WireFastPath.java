@@ -110,7 +110,7 @@ final class WireFastPath {
                     || autopath != null && autopath.base(qname, client) != null || fallsThrough(qname)) {
                 return null;
             }
-            return build(q, questionEnd, edns, 3, null, 0, 0, idx.soaWire(zone), limit);
+            return build(q, questionEnd, edns, 3, null, 0, idx.soaWire(zone), limit);
         }
         if (entry.isCname()) {
             return null;
@@ -120,13 +120,13 @@ final class WireFastPath {
             if (zone == null) {
                 return null;
             }
-            return build(q, questionEnd, edns, 0, null, 0, 0, idx.soaWire(zone), limit);
+            return build(q, questionEnd, edns, 0, null, 0, idx.soaWire(zone), limit);
         }
         int rotation = 0;
         if (enc.answers().length > 1 && kubernetes.roundRobin() && (qtype == Type.A || qtype == Type.AAAA)) {
             rotation = kubernetes.nextRotation() % enc.answers().length;
         }
-        return build(q, questionEnd, edns, 0, enc, rotation, 0, null, limit);
+        return build(q, questionEnd, edns, 0, enc, rotation, null, limit);
     }
 
     /** Whether the EDNS options (code, length, data) exactly fill {@code [from, to)}. */
@@ -156,7 +156,7 @@ final class WireFastPath {
     }
 
     private static byte[] build(byte[] q, int questionEnd, boolean edns, int rcode, NameEntry.Encoded enc, int rotation,
-            int unused, byte[] soa, int limit) {
+            byte[] soa, int limit) {
         int size = questionEnd + (edns ? OPT_LENGTH : 0) + (soa == null ? 0 : soa.length);
         int ancount = 0;
         int arcount = edns ? 1 : 0;

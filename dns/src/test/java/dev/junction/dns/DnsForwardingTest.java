@@ -116,4 +116,18 @@ class DnsForwardingTest {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> DnsServerBuilder.parseUpstream("10.0.0.2:0"));
     }
+
+    @Test
+    void anUpstreamThatIsTheClusterDnsItselfIsSkipped() throws Exception {
+        // A DNS pod whose resolv.conf points at kube-dns would forward to itself (CoreDNS: plugin/loop).
+        try (MockApi own = new MockApi(); FakeUpstream self = new FakeUpstream(java.util.Map.of("example.com", "192.0.2.1"))) {
+            own.clusterIp("kube-system", "kube-dns", java.util.List.of("127.0.0.1"), MockApi.port("dns", "UDP", 53));
+            try (DnsServer dns = DnsServer.builder().client(own.client).bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                    .upstream(self.address()).upstreamTimeout(Duration.ofMillis(300)).build().start()) {
+                await().atMost(Duration.ofSeconds(30)).until(dns::ready);
+                assertThat(new DnsTestClient(dns.port()).udp("example.com", Type.A).getRcode()).isEqualTo(Rcode.SERVFAIL);
+                assertThat(self.queries.get()).isZero();
+            }
+        }
+    }
 }

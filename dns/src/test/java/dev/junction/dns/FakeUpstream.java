@@ -6,7 +6,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,10 +84,6 @@ final class FakeUpstream implements AutoCloseable {
                 }
             }
         }
-    }
-
-    static List<String> none() {
-        return List.of();
     }
 
     @Override
