@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code junction exec [-n NS] POD -- CMD…}: runs CMD in the pod's network namespace with the pod's
  * {@code resolv.conf} and {@code hosts} (through {@code ip netns exec}, which bind-mounts
- * {@code /etc/netns/<pod netns>/}), like {@code kubectl exec}; the exit code passes through.
+ * {@code /etc/netns/<pod netns>/}) and the container's UTS namespace (its hostname), like
+ * {@code kubectl exec}; the exit code passes through.
  * {@code --client} runs it on the lab's outside host instead.
  */
 @Command(name = "exec", description = "Run a command in a pod's network namespace (or on the client host).")
@@ -50,8 +51,38 @@ public final class ExecCommand implements Callable<Integer> {
             return 1;
         }
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        if (!client) {
+            // Like kubectl exec, join the container's own namespaces too: its UTS namespace holds the pod's hostname.
+            containerPid(netns).ifPresent(pid -> argv.addAll(List.of("nsenter", "--target", Long.toString(pid), "--uts", "--")));
+        }
         argv.addAll(command);
         return new ProcessBuilder(argv).inheritIO().start().waitFor();
+    }
+
+    /**
+     * A process of the pod's containers: one in the pod's netns whose UTS namespace differs from the
+     * host's (the node agent starts containers under {@code unshare --uts}).
+     */
+    static Optional<Long> containerPid(String netns) {
+        String hostUts = link(Path.of("/proc/self/ns/uts"));
+        String pids = dev.junction.common.CommandRunner.system().run("ip", "netns", "pids", netns).stdout();
+        for (String pid : pids.split("\\s+")) {
+            if (!pid.isBlank()) {
+                String uts = link(Path.of("/proc", pid.strip(), "ns", "uts"));
+                if (!uts.isEmpty() && !uts.equals(hostUts)) {
+                    return Optional.of(Long.parseLong(pid.strip()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String link(Path path) {
+        try {
+            return Files.readSymbolicLink(path).toString();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     private Optional<String> exists(String netns) {
