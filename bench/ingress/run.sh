@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Usage: bench/ingress/run.sh [seconds=10] [rounds=3]
+#   Junction's ingress controller vs nginx, both in front of the same loopback backend, in one run.
+#   1. HTTP: the peer stack of ../shared/bench (servers.sh: nginx backend :18381 returning "ok",
+#      nginx reverse proxy :18380 with keep-alive upstream) and Junction (:18390, one catch-all
+#      Ingress -> a Service whose endpoint is that backend), wrk through ../shared/bench/http-proxy.sh
+#      at 64 and 256 connections, targets interleaved round by round. (http-peers.sh does the same
+#      on fixed ports 18080-18083; PEERS=1 uses it instead when those ports are free.)
+#   2. HTTPS (TLS 1.3, keep-alive): an nginx TLS proxy (:18393, config written here) vs Junction's
+#      TLS port (:18391) through http-proxy.sh at 64 and 256 connections.
+#   3. New TLS handshakes per second: the same with "Connection: close" on every request (64 conns).
+#   4. RSS of the Junction JVM and of the nginx proxy (master + worker) after the load.
+#   Junction runs from the test classpath (dev.junction.ingress.IngressBenchServer: fabric8 mock API
+#   server + controller). Env: PROXY_WORKERS (1) = nginx worker_processes = Junction event loops,
+#   JAVA_HOME, JAVA_OPTS (default "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1
+#   -Dio.netty.leakDetection.level=disabled"), PEERS=1 (use http-peers.sh for part 1).
+# Output: RESULT/SUMMARY lines, then "RATIO" lines (Junction / nginx).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" && pwd)}
+. "$SHARED/lib.sh"; . "$SHARED/servers.sh"
+SECS=${1:-10} ROUNDS=${2:-3}
+JPORT=${JUNCTION_PORT:-18390} JTLS=${JUNCTION_TLS_PORT:-18391} NTLS=${NGINX_TLS_PORT:-18393}
+NPORT=${NGINX_PORT:-18380} BPORT=${BACKEND_PORT:-18381}
+WORKERS=${PROXY_WORKERS:-1}
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled"}
+[ -n "${PEERS:-}" ] && BPORT=18081
+for p in $JPORT $JTLS $NTLS $NPORT $BPORT; do ss -Hltn "sport = :$p" | grep -q . && die "port $p already in use"; done
+mktmp ingress-bench; W=$TMPD
+
+log "building the ingress module's test classpath"
+(cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl ingress test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
+CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.txt")"
+# shellcheck disable=SC2086
+bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS -cp "$CP" dev.junction.ingress.IngressBenchServer \
+  127.0.0.1 "$BPORT" $JPORT $JTLS "$WORKERS"
+JPID=$LAST_PID
+for _ in $(seq 1 300); do grep -q '^READY' "$W/junction.log" && break; kill -0 "$JPID" || die "junction exited: $(tail -5 "$W/junction.log")"; sleep 0.1; done
+grep -q '^READY' "$W/junction.log" || die "junction not ready"
+log "junction ingress pid=$JPID $(grep '^READY' "$W/junction.log")"
+
+rss_kb() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo $t; }
+
+# 1. HTTP
+if [ -n "${PEERS:-}" ]; then
+  # http-peers.sh starts and stops its own backend (:18081) and nginx proxy (:18080).
+  for c in 64 256; do
+    "$SHARED/http-peers.sh" "$SECS" "$c" "$ROUNDS" "nginx url=http://127.0.0.1:$JPORT/" \
+      | sed "s# label=url=http://127.0.0.1:$JPORT/ # label=junction #; s# target=url=http://127.0.0.1:$JPORT/ # target=junction #" \
+      | tee -a "$W/http.txt"
+  done
+  start_nginx_backend 127.0.0.1 "$BPORT"
+else
+  start_nginx_backend 127.0.0.1 "$BPORT"
+  start_nginx_proxy 127.0.0.1 "$NPORT" "127.0.0.1:$BPORT"
+  wrk -t1 -c64 -d5s "http://127.0.0.1:$NPORT/" >/dev/null 2>&1 || true
+  wrk -t1 -c64 -d10s "http://127.0.0.1:$JPORT/" >/dev/null 2>&1 || true  # JIT warm-up
+  for r in $(seq 1 "$ROUNDS"); do
+    for c in 64 256; do
+      LABEL=nginx "$SHARED/http-proxy.sh" "http://127.0.0.1:$NPORT/" "$SECS" "$c" | tee -a "$W/http.txt"
+      LABEL=junction "$SHARED/http-proxy.sh" "http://127.0.0.1:$JPORT/" "$SECS" "$c" | tee -a "$W/http.txt"
+    done
+  done
+fi
+JRSS_HTTP=$(rss_kb "$JPID")
+
+# 2.+3. HTTPS: nginx TLS proxy in front of the same backend
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj /CN=bench.local \
+  -keyout "$W/tls.key" -out "$W/tls.crt" 2>/dev/null
+mkdir -p "$W/ngx"
+cat >"$W/ngx/nginx.conf" <<EOC
+worker_processes $WORKERS;
+error_log $W/ngx/error.log warn;
+pid $W/ngx/nginx.pid;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  client_body_temp_path $W/ngx/body; proxy_temp_path $W/ngx/proxy; fastcgi_temp_path $W/ngx/fcgi;
+  uwsgi_temp_path $W/ngx/uwsgi; scgi_temp_path $W/ngx/scgi;
+  upstream be { server 127.0.0.1:$BPORT; keepalive 512; keepalive_requests 10000000; }
+  server {
+    listen 127.0.0.1:$NTLS ssl backlog=4096;
+    ssl_certificate $W/tls.crt; ssl_certificate_key $W/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off; ssl_session_tickets off;
+    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+EOC
+bg_start "$W/ngx/stdout.log" nginx -p "$W/ngx" -c "$W/ngx/nginx.conf" -g 'daemon off;'
+NPID=$LAST_PID
+wait_port 127.0.0.1 $NTLS tcp 10
+# warm-up (not recorded)
+# (the JVM also needs its TLS handshake path compiled: 256 cold JDK handshakes at once stall it)
+for u in "https://127.0.0.1:$NTLS/" "https://127.0.0.1:$JTLS/"; do
+  wrk -t1 -c64 -d5s -H Connection:close "$u" >/dev/null 2>&1 || true
+  wrk -t1 -c256 -d5s "$u" >/dev/null 2>&1 || true
+done
+for r in $(seq 1 "$ROUNDS"); do
+  for c in 64 256; do
+    LABEL=nginx-https "$SHARED/http-proxy.sh" "https://127.0.0.1:$NTLS/" "$SECS" "$c" | tee -a "$W/https.txt"
+    LABEL=junction-https "$SHARED/http-proxy.sh" "https://127.0.0.1:$JTLS/" "$SECS" "$c" | tee -a "$W/https.txt"
+  done
+  LABEL=nginx-handshake WRK_EXTRA="-H Connection:close" "$SHARED/http-proxy.sh" "https://127.0.0.1:$NTLS/" "$SECS" 64 | tee -a "$W/https.txt"
+  LABEL=junction-handshake WRK_EXTRA="-H Connection:close" "$SHARED/http-proxy.sh" "https://127.0.0.1:$JTLS/" "$SECS" 64 | tee -a "$W/https.txt"
+done
+JRSS=$(rss_kb "$JPID")
+NRSS=$(rss_kb $(descendants "$NPID"))
+
+# Summary: medians per label and connection count, ratios Junction / nginx.
+all=$(cat "$W/http.txt" "$W/https.txt" | grep '^RESULT')
+med() { echo "$all" | grep " label=$1 conns=$2 " | tr ' ' '\n' | awk -F= -v k="$3" '$1==k{print $2}' | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "NA"; else printf "%.2f", a/b }'; }
+echo "# medians over $ROUNDS rounds of ${SECS}s, PROXY_WORKERS=$WORKERS"
+for spec in "http|junction|nginx|64" "http|junction|nginx|256" \
+            "https|junction-https|nginx-https|64" "https|junction-https|nginx-https|256" \
+            "tls-handshakes|junction-handshake|nginx-handshake|64"; do
+  IFS='|' read -r name j n c <<<"$spec"
+  jr=$(med "$j" "$c" rps); nr=$(med "$n" "$c" rps); jp=$(med "$j" "$c" p99_ms); np=$(med "$n" "$c" p99_ms)
+  echo "RATIO $name conns=$c junction_rps=$jr nginx_rps=$nr rps_ratio=$(ratio "$jr" "$nr") junction_p99_ms=$jp nginx_p99_ms=$np p99_ratio=$(ratio "$jp" "$np")"
+done
+echo "RSS junction_kb_after_http=$JRSS_HTTP junction_kb_after_https=$JRSS nginx_proxy_kb=$NRSS"

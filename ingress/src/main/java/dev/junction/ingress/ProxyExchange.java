@@ -1,0 +1,546 @@
+package dev.junction.ingress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One client request from routing to the last byte of its response (all on the client
+ * connection's event loop): {@link Router} decides; a local answer (redirect, 403, 404, 503) is
+ * written directly; otherwise an endpoint is chosen round-robin (or by the affinity cookie), a
+ * pooled keep-alive connection or a new one is used, a connect failure moves on to the next
+ * endpoint (at most 3 tries, then 502), a pooled connection that turns out closed is replaced by a
+ * fresh one, and the response streams back as it arrives. Headers follow ingress-nginx's
+ * defaults: X-Request-ID (kept or a new 32-hex id), X-Real-IP and X-Forwarded-For (the client
+ * address; ingress-nginx replaces, not appends, unless use-forwarded-headers), X-Forwarded-Host,
+ * X-Forwarded-Port, X-Forwarded-Proto, X-Scheme; hop-by-hop headers (RFC 9110 §7.6.1) are removed
+ * both ways.
+ */
+final class ProxyExchange {
+    private static final Set<AsciiString> HOP_BY_HOP = Set.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.EXPECT,
+            HttpHeaderNames.PROXY_AUTHORIZATION);
+    private static final int MAX_ATTEMPTS = 3;
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+
+    private final ProxyHandler handler;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext px;
+    private final FullHttpRequest request;
+    private final boolean keepAlive;
+    private Route route;
+    private Upstream upstream;
+    private FullHttpRequest outbound;
+    private int endpointIndex;
+    private int attemptsLeft;
+    private boolean reused;
+    private boolean retriedFresh;
+    private Channel backend;
+    private BackendHandler backendHandler;
+    private boolean backendKeepAlive;
+    private boolean responseStarted;
+    private boolean done;
+    private boolean relaying;
+    private boolean websocket;
+    private boolean grpc;
+    private long sentNanos;
+    private Optional<String> setCookie = Optional.empty();
+    /** {@link System#nanoTime()} by which the endpoint must have answered completely; 0 = none. */
+    private long deadline;
+
+    ProxyExchange(ProxyHandler handler, ChannelHandlerContext ctx, FullHttpRequest request) {
+        this.handler = handler;
+        this.ctx = ctx;
+        this.px = handler.px;
+        this.request = request;
+        this.keepAlive = handler.http2 || HttpUtil.isKeepAlive(request);
+    }
+
+    void begin() {
+        // HTTP/2 :authority arrives as Host (HttpConversionUtil's request header translation).
+        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        String clientIp = handler.clientIp();
+        Router.Decision d = Router.route(px.routes().get(), host, request.uri(), handler.https, clientIp,
+                name -> Optional.ofNullable(request.headers().get(name)));
+        if (d instanceof Router.Respond r) {
+            respondLocal(r.status(), r.location(), r.route().orElse(null), null);
+            return;
+        }
+        Router.Forward f = (Router.Forward) d;
+        route = f.route();
+        upstream = f.upstream();
+        if (upstream.endpoints().isEmpty()) {
+            respondLocal(503, Optional.empty(), route, upstream);
+            return;
+        }
+        if (upstream.protocol() == BackendProtocol.GRPC && !handler.http2) {
+            // gRPC needs HTTP/2 end to end; a plain HTTP/1.1 client cannot be gRPC.
+            respondLocal(502, Optional.empty(), route, upstream);
+            return;
+        }
+        grpc = upstream.protocol() == BackendProtocol.GRPC;
+        websocket = !handler.http2 && isWebSocketUpgrade(request);
+        outbound = outboundRequest(f.uri(), host, clientIp);
+        endpointIndex = chooseEndpoint();
+        attemptsLeft = Math.min(MAX_ATTEMPTS, upstream.endpoints().size());
+        deadline = System.nanoTime() + px.limits().upstreamTimeout().toNanos() | 1;
+        attempt(!websocket);
+    }
+
+    private static boolean isWebSocketUpgrade(FullHttpRequest req) {
+        return req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && req.headers().contains(HttpHeaderNames.UPGRADE);
+    }
+
+    private int chooseEndpoint() {
+        Optional<String> cookieName = route.annotations().affinityCookie();
+        if (cookieName.isPresent()) {
+            String header = request.headers().get(HttpHeaderNames.COOKIE);
+            if (header != null) {
+                for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
+                    if (c.name().equals(cookieName.get())) {
+                        List<InetSocketAddress> eps = upstream.endpoints();
+                        for (int i = 0; i < eps.size(); i++) {
+                            if (affinityValue(eps.get(i)).equals(c.value())) {
+                                return i;
+                            }
+                        }
+                    }
+                }
+            }
+            int i = upstream.nextIndex();
+            setCookie = Optional.of(cookieName.get() + "=" + affinityValue(upstream.endpoints().get(i)) + "; Path="
+                    + (route.path().isEmpty() || route.regex().isPresent() ? "/" : route.path()) + "; HttpOnly");
+            return i;
+        }
+        return upstream.nextIndex();
+    }
+
+    /** The affinity cookie value of an endpoint: a stable hash of {@code ip:port}, hex. */
+    static String affinityValue(InetSocketAddress a) {
+        long h = 1125899906842597L;
+        String s = a.getHostString() + ":" + a.getPort();
+        for (int i = 0; i < s.length(); i++) {
+            h = 31 * h + s.charAt(i);
+        }
+        return Long.toHexString(h ^ (h >>> 29));
+    }
+
+    /**
+     * The request to send upstream. It shares (and edits) the client request's headers, which the
+     * decoder already validated: nothing reads them after this point.
+     */
+    private FullHttpRequest outboundRequest(String uri, String host, String clientIp) {
+        ByteBuf body = request.content().retain();
+        HttpHeaders h = request.headers();
+        String upgrade = websocket ? h.get(HttpHeaderNames.UPGRADE) : null;
+        List<String> connectionTokens = h.getAll(HttpHeaderNames.CONNECTION);
+        for (String v : connectionTokens) {
+            for (String t : v.split(",")) {
+                String name = t.trim();
+                if (!name.isEmpty()) {
+                    h.remove(name);
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+        if (handler.http2) {
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.PATH.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text());
+            h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
+        }
+        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, body, h,
+                request.trailingHeaders());
+        if (host.isEmpty()) {
+            host = clientIp;
+        }
+        h.set(HttpHeaderNames.HOST, host);
+        if (!h.contains(X_REQUEST_ID)) {
+            h.set(X_REQUEST_ID, requestId());
+        }
+        h.set(X_REAL_IP, clientIp);
+        h.set(X_FORWARDED_FOR, clientIp);
+        h.set(X_FORWARDED_HOST, HostMatching.normalize(host));
+        h.set(X_FORWARDED_PORT, handler.listenerPort);
+        AsciiString scheme = handler.https ? HTTPS : HTTP;
+        h.set(X_FORWARDED_PROTO, scheme);
+        h.set(X_SCHEME, scheme);
+        if (body.isReadable() || !(request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+            HttpUtil.setContentLength(out, body.readableBytes());
+        }
+        if (websocket) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            h.set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+        if (grpc) {
+            // The one TE value HTTP/2 allows, and the one gRPC servers require.
+            h.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+        return out;
+    }
+
+    private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_SCHEME = AsciiString.cached("x-scheme");
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        char[] out = new char[32];
+        long a = r.nextLong();
+        long b = r.nextLong();
+        for (int i = 0; i < 16; i++) {
+            out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
+            out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(out);
+    }
+
+    private void attempt(boolean allowPooled) {
+        InetSocketAddress addr = upstream.endpoints().get(endpointIndex);
+        if (grpc) {
+            reused = false;
+            px.h2pool().openStream(ctx.channel().eventLoop(), addr).addListener(f -> {
+                if (done) {
+                    if (f.isSuccess()) {
+                        ((Channel) f.getNow()).close();
+                    }
+                    return;
+                }
+                if (f.isSuccess()) {
+                    send((Channel) f.getNow());
+                } else {
+                    connectFailed(false);
+                }
+            });
+            return;
+        }
+        boolean tls = upstream.protocol() == BackendProtocol.HTTPS;
+        Channel pooled = allowPooled ? px.pool().pollIdle(ctx.channel().eventLoop(), addr, tls) : null;
+        if (pooled != null) {
+            reused = true;
+            send(pooled);
+            return;
+        }
+        reused = false;
+        px.pool().connect(ctx.channel().eventLoop(), addr, tls).addListener((ChannelFuture f) -> {
+            if (done) {
+                if (f.isSuccess()) {
+                    f.channel().close();
+                }
+                return;
+            }
+            if (f.isSuccess()) {
+                send(f.channel());
+            } else {
+                connectFailed(allowPooled);
+            }
+        });
+    }
+
+    private void connectFailed(boolean allowPooled) {
+        px.metrics().connectFailure(upstream);
+        if (--attemptsLeft > 0) {
+            endpointIndex = (endpointIndex + 1) % upstream.endpoints().size();
+            attempt(allowPooled);
+        } else {
+            respondLocal(502, Optional.empty(), route, upstream);
+        }
+    }
+
+    private void send(Channel c) {
+        backend = c;
+        backendHandler = c.pipeline().get(BackendHandler.class);
+        backendHandler.attach(this);
+        c.config().setAutoRead(ctx.channel().isWritable());
+        sentNanos = System.nanoTime();
+        c.writeAndFlush(outbound.retainedDuplicate()).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess() && !done && !responseStarted && backend == c) {
+                backendHandler.detach();
+                c.close();
+                retryOrFail();
+            }
+        });
+    }
+
+    /** The backend went away before any response byte: retry once on a fresh connection if the pooled one was stale. */
+    private void retryOrFail() {
+        if (reused && !retriedFresh && idempotent()) {
+            retriedFresh = true;
+            backend = null;
+            attempt(false);
+        } else {
+            backend = null;
+            connectFailed(false);
+        }
+    }
+
+    private boolean idempotent() {
+        HttpMethod m = request.method();
+        return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+    }
+
+    void onBackendRead(Object msg) {
+        if (relaying) {
+            if (msg instanceof ByteBuf) {
+                ctx.channel().write(msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse resp) {
+            int code = resp.status().code();
+            if (websocket && code == 101) {
+                switchToRelay(resp);
+                return;
+            }
+            if (code >= 100 && code < 200) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            responseStarted = true;
+            prepareResponse(resp);
+        }
+        if (msg instanceof LastHttpContent) {
+            ctx.write(msg);
+            ctx.flush();
+            finish(backendKeepAlive);
+        } else if (msg instanceof HttpResponse || msg instanceof HttpContent) {
+            ctx.write(msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void prepareResponse(HttpResponse resp) {
+        status = resp.status().code();
+        backendKeepAlive = HttpUtil.isKeepAlive(resp);
+        HttpHeaders h = resp.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
+        List<String> tokens = h.getAll(HttpHeaderNames.CONNECTION);
+        for (String t : tokens) {
+            for (String name : t.split(",")) {
+                if (!name.isBlank()) {
+                    h.remove(name.trim());
+                }
+            }
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            h.remove(name);
+        }
+        resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+        setCookie.ifPresent(c -> h.add(HttpHeaderNames.SET_COOKIE, c));
+        if (handler.http2) {
+            return;
+        }
+        boolean bodyless = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(resp, true);
+        } else if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                HttpUtil.setTransferEncodingChunked(resp, true);
+            } else {
+                closeAfter = true;
+            }
+        }
+        if (!keepAlive || closeAfter) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private boolean closeAfter;
+    private int status;
+
+    void onBackendReadComplete() {
+        ctx.flush();
+    }
+
+    void frontendWritable(boolean writable) {
+        if (backend != null && !done) {
+            backend.config().setAutoRead(writable);
+        }
+    }
+
+    void onBackendClosed() {
+        if (relaying) {
+            ctx.close();
+            return;
+        }
+        if (done) {
+            return;
+        }
+        if (!responseStarted) {
+            retryOrFail();
+            return;
+        }
+        // Truncated response: the client must see the connection end, not a short body.
+        done = true;
+        cancelTimeout();
+        px.metrics().request(route, upstream, status);
+        release();
+        ctx.close();
+    }
+
+    private void switchToRelay(HttpResponse resp) {
+        responseStarted = true;
+        done = true;
+        relaying = true;
+        cancelTimeout();
+        px.metrics().request(route, upstream, 101);
+        HttpClientCodec codec = (HttpClientCodec) backend.pipeline().get(BackendPool.CODEC);
+        codec.prepareUpgradeFrom(backend.pipeline().context(BackendPool.CODEC));
+        resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ctx.writeAndFlush(resp);
+        release();
+        backend.config().setAutoRead(true);
+        handler.upgradeTo(backend);
+    }
+
+    /** Called periodically by the {@link ProxyHandler}; answers 504 or cuts the response once the deadline passed. */
+    void checkDeadline(long now) {
+        if (deadline != 0 && now - deadline >= 0) {
+            onTimeout();
+        }
+    }
+
+    private void onTimeout() {
+        if (done) {
+            return;
+        }
+        if (!responseStarted) {
+            Channel b = backend;
+            if (backendHandler != null) {
+                backendHandler.detach();
+            }
+            if (b != null) {
+                b.close();
+            }
+            respondLocal(504, Optional.empty(), route, upstream);
+        } else {
+            done = true;
+            release();
+            if (backend != null) {
+                backend.close();
+            }
+            ctx.close();
+        }
+    }
+
+    void onFrontendClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimeout();
+        if (backendHandler != null) {
+            backendHandler.detach();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        release();
+    }
+
+    private void finish(boolean backendReusable) {
+        done = true;
+        cancelTimeout();
+        px.metrics().request(route, upstream, status);
+        px.metrics().upstreamLatency(route, upstream, System.nanoTime() - sentNanos);
+        backendHandler.detach();
+        InetSocketAddress addr = upstream.endpoints().get(endpointIndex);
+        if (backendReusable && !grpc && backend.isActive()) {
+            backend.config().setAutoRead(true);
+            px.pool().release(backend, addr, upstream.protocol() == BackendProtocol.HTTPS);
+        } else {
+            backend.close();
+        }
+        release();
+        handler.done(this, !keepAlive || closeAfter);
+    }
+
+    private void respondLocal(int code, Optional<String> location, Route r, Upstream u) {
+        done = true;
+        cancelTimeout();
+        HttpResponseStatus st = HttpResponseStatus.valueOf(code);
+        byte[] text = (code + " " + st.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, Unpooled.wrappedBuffer(text));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(resp, text.length);
+        location.ifPresent(l -> resp.headers().set(HttpHeaderNames.LOCATION, l));
+        if (!handler.http2) {
+            if (!keepAlive) {
+                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        px.metrics().request(r, u == null && r != null ? r.upstream() : u, code);
+        ctx.writeAndFlush(resp);
+        release();
+        handler.done(this, !keepAlive);
+    }
+
+    private void cancelTimeout() {
+        deadline = 0;
+    }
+
+    private boolean released;
+
+    private void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        request.release();
+        if (outbound != null) {
+            outbound.release();
+        }
+    }
+}
