@@ -2,6 +2,7 @@ package dev.junction.cli;
 
 import dev.junction.dns.DnsServerCommand;
 import dev.junction.images.BuiltInImages;
+import dev.junction.ingress.IngressControllerCommand;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,23 +31,31 @@ public final class ImageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (isDns(image)) {
+        if (is(image, "junction/dns")) {
             return new CommandLine(new DnsServerCommand()).execute(args.toArray(String[]::new));
+        }
+        if (is(image, "junction/ingress")) {
+            return new CommandLine(new IngressControllerCommand()).execute(args.toArray(String[]::new));
         }
         if (BuiltInImages.isStandIn(image)) {
             return BuiltInImages.run(image, ports, args);
         }
-        System.err.println("image: " + image + " (expected: nginx, traefik/whoami or junction/dns; other images need a command)");
+        System.err.println("image: " + image + " (expected: nginx, traefik/whoami, junction/dns or junction/ingress; other images need a command)");
         return 2;
     }
 
     /** True for {@code junction/dns} with any tag or registry prefix. */
     static boolean isDns(String image) {
+        return is(image, "junction/dns");
+    }
+
+    /** True when {@code image} is {@code repository} with any tag, digest or registry prefix. */
+    static boolean is(String image, String repository) {
         String repo = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
         int colon = repo.lastIndexOf(':');
         if (colon > repo.lastIndexOf('/')) {
             repo = repo.substring(0, colon);
         }
-        return repo.equals("junction/dns") || repo.endsWith("/junction/dns");
+        return repo.equals(repository) || repo.endsWith("/" + repository);
     }
 }

@@ -131,13 +131,22 @@ public final class UpCommand implements Callable<Integer> {
         return process.pid();
     }
 
-    /** The cluster add-ons every lab has: cluster DNS (Deployment coredns, Service kube-dns). */
+    /**
+     * The cluster add-ons every lab has: cluster DNS (Deployment kube-system/coredns, Service
+     * kube-dns) and the ingress controller (namespace ingress-junction, IngressClass junction,
+     * NodePort Service ingress-junction-controller on 30080/30443).
+     */
     static List<HasMetadata> addons(KubernetesClient client) {
-        try (InputStream in = UpCommand.class.getResourceAsStream("/addons/dns.yaml")) {
-            return client.load(in).items();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String addon : List.of("/addons/dns.yaml", "/addons/ingress.yaml")) {
+            try (InputStream in = UpCommand.class.getResourceAsStream(addon)) {
+                objects.addAll(client.load(in).items());
+            } catch (IOException e) {
+                throw new UncheckedIOException(addon, e);
+            }
         }
+        objects.sort(java.util.Comparator.comparingInt(o -> o.getKind().equals("Namespace") ? 0 : 1));
+        return objects;
     }
 
     /** Creates each object, or updates it when it already exists (like {@code kubectl apply}). */
