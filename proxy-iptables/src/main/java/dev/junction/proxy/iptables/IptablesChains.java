@@ -2,11 +2,9 @@ package dev.junction.proxy.iptables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.ServicePortName;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,17 +37,9 @@ public final class IptablesChains {
     public static final List<String> SERVICE_CHAIN_PREFIXES =
             List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-", "KUBE-FW-", "KUBE-EXT-");
 
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     /** Memo of hashes (names are recomputed on every sync); cleared when it outgrows a large cluster. */
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 1 << 20;
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     private IptablesChains() {
     }
@@ -105,19 +95,6 @@ public final class IptablesChains {
     }
 
     private static String computeHash16(String input) {
-        byte[] hash = SHA256.get().digest(input.getBytes(StandardCharsets.UTF_8));
-        // 16 base32 characters = 80 bits = the first 10 bytes; no padding is involved.
-        StringBuilder out = new StringBuilder(16);
-        int buffer = 0;
-        int bits = 0;
-        for (int i = 0; i < 10; i++) {
-            buffer = (buffer << 8) | (hash[i] & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out.append(BASE32[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-        return out.toString();
+        return ChainHash.base32Sha256(input, 16);
     }
 }

@@ -2,11 +2,9 @@ package dev.junction.proxy.nftables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.ServicePortName;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,17 +23,9 @@ public final class NftablesChains {
     /** nftables' limit on a chain name minus the longest prefix. */
     static final int BASE_LENGTH_MAX = 128 - 16;
 
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     /** Memo of names (they are recomputed on every render); cleared when it outgrows a large cluster. */
     private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
     private static final int CACHE_LIMIT = 1 << 20;
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     private NftablesChains() {
     }
@@ -103,16 +93,7 @@ public final class NftablesChains {
     }
 
     private static String computeHashAndTruncate(String name) {
-        byte[] hash = SHA256.get().digest(name.getBytes(StandardCharsets.UTF_8));
-        // 8 base32 characters = 40 bits = the first 5 bytes.
-        StringBuilder out = new StringBuilder(9 + name.length());
-        long bits = 0;
-        for (int i = 0; i < 5; i++) {
-            bits = (bits << 8) | (hash[i] & 0xff);
-        }
-        for (int i = 7; i >= 0; i--) {
-            out.append(BASE32[(int) (bits >> (i * 5)) & 31]);
-        }
+        StringBuilder out = new StringBuilder(9 + name.length()).append(ChainHash.base32Sha256(name, 8));
         out.append('-').append(name);
         if (out.length() > BASE_LENGTH_MAX) {
             out.setLength(BASE_LENGTH_MAX - 3);
