@@ -55,7 +55,7 @@ final class EndpointsValidation {
             JsonNode ports = s.path("ports");
             Set<String> names = new HashSet<>();
             for (int j = 0; j < ports.size(); j++) {
-                port(ports.get(j), ports.size() > 1, names, p + ".ports[" + j + "]", errs);
+                PortValidation.namedPort(ports.get(j), ports.size() > 1, names, p + ".ports[" + j + "]", errs);
             }
         }
     }
@@ -141,8 +141,8 @@ final class EndpointsValidation {
             String protocol = p.path("protocol").asText("");
             if (protocol.isEmpty()) {
                 errs.add(FieldError.required(pp + ".protocol", ""));
-            } else if (!PodValidation.PROTOCOLS.contains(protocol)) {
-                errs.add(FieldError.notSupported(pp + ".protocol", protocol, PodValidation.PROTOCOLS));
+            } else if (!PortValidation.PROTOCOLS.contains(protocol)) {
+                errs.add(FieldError.notSupported(pp + ".protocol", protocol, PortValidation.PROTOCOLS));
             }
         }
     }
@@ -156,27 +156,4 @@ final class EndpointsValidation {
         endpointSlice(slice, errs);
     }
 
-    private static void port(JsonNode p, boolean requireName, Set<String> names, String path, List<FieldError> errs) {
-        String name = p.path("name").asText("");
-        if (requireName && name.isEmpty()) {
-            errs.add(FieldError.required(path + ".name", ""));
-        } else if (!name.isEmpty()) {
-            for (String m : Names.dns1123Label(name)) {
-                errs.add(FieldError.invalid(path + ".name", name, m));
-            }
-            if (!names.add(name)) {
-                errs.add(FieldError.duplicate(path + ".name", name));
-            }
-        }
-        int port = p.path("port").asInt(0);
-        if (!Names.isPort(port)) {
-            errs.add(FieldError.invalid(path + ".port", port, Names.PORT_RANGE_MSG));
-        }
-        String protocol = p.path("protocol").asText("");
-        if (protocol.isEmpty()) {
-            errs.add(FieldError.required(path + ".protocol", ""));
-        } else if (!PodValidation.PROTOCOLS.contains(protocol)) {
-            errs.add(FieldError.notSupported(path + ".protocol", protocol, PodValidation.PROTOCOLS));
-        }
-    }
 }

@@ -11,7 +11,6 @@ import java.util.List;
  */
 final class NetworkingValidation {
     private static final List<String> PATH_TYPES = List.of("Exact", "ImplementationSpecific", "Prefix");
-    private static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     static final int MAX_CONTROLLER_LENGTH = 250;
 
     private NetworkingValidation() {
@@ -234,8 +233,8 @@ final class NetworkingValidation {
     private static void policyPort(JsonNode p, String path, List<FieldError> errs) {
         if (p.hasNonNull("protocol")) {
             String proto = p.path("protocol").asText();
-            if (!PROTOCOLS.contains(proto)) {
-                errs.add(FieldError.notSupported(path + ".protocol", proto, PROTOCOLS));
+            if (!PortValidation.PROTOCOLS.contains(proto)) {
+                errs.add(FieldError.notSupported(path + ".protocol", proto, PortValidation.PROTOCOLS));
             }
         }
         JsonNode port = p.path("port");

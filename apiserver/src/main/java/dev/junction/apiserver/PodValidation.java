@@ -15,7 +15,6 @@ import java.util.Set;
  * nodeName once).
  */
 final class PodValidation {
-    static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     static final int MAX_DNS_NAMESERVERS = 3;
     static final int MAX_DNS_SEARCH_PATHS = 32;
     private static final String UPDATE_MSG = "pod updates may not change fields other than `spec.containers[*].image`,"
@@ -169,8 +168,8 @@ final class PodValidation {
                 String protocol = p.path("protocol").asText("");
                 if (protocol.isEmpty()) {
                     errs.add(FieldError.required(pp + ".protocol", ""));
-                } else if (!PROTOCOLS.contains(protocol)) {
-                    errs.add(FieldError.notSupported(pp + ".protocol", protocol, PROTOCOLS));
+                } else if (!PortValidation.PROTOCOLS.contains(protocol)) {
+                    errs.add(FieldError.notSupported(pp + ".protocol", protocol, PortValidation.PROTOCOLS));
                 }
                 if (p.hasNonNull("hostIP")) {
                     String ip = p.path("hostIP").asText();

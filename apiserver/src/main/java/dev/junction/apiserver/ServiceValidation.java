@@ -18,7 +18,6 @@ import java.util.Set;
 final class ServiceValidation {
     static final int MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
     private static final List<String> TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
-    private static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
     private static final List<String> POLICIES = List.of("PreferDualStack", "RequireDualStack", "SingleStack");
 
     private ServiceValidation() {
@@ -215,27 +214,7 @@ final class ServiceValidation {
     }
 
     private static void port(JsonNode p, boolean requireName, Set<String> names, String path, List<FieldError> errs) {
-        String name = p.path("name").asText("");
-        if (requireName && name.isEmpty()) {
-            errs.add(FieldError.required(path + ".name", ""));
-        } else if (!name.isEmpty()) {
-            for (String m : Names.dns1123Label(name)) {
-                errs.add(FieldError.invalid(path + ".name", name, m));
-            }
-            if (!names.add(name)) {
-                errs.add(FieldError.duplicate(path + ".name", name));
-            }
-        }
-        int port = p.path("port").asInt(0);
-        if (!Names.isPort(port)) {
-            errs.add(FieldError.invalid(path + ".port", port, Names.PORT_RANGE_MSG));
-        }
-        String protocol = p.path("protocol").asText("");
-        if (protocol.isEmpty()) {
-            errs.add(FieldError.required(path + ".protocol", ""));
-        } else if (!PROTOCOLS.contains(protocol)) {
-            errs.add(FieldError.notSupported(path + ".protocol", protocol, PROTOCOLS));
-        }
+        PortValidation.namedPort(p, requireName, names, path, errs);
         portNumOrName(p.path("targetPort"), path + ".targetPort", errs);
         if (p.hasNonNull("appProtocol")) {
             String ap = p.path("appProtocol").asText();
