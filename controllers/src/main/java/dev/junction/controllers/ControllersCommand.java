@@ -2,7 +2,6 @@ package dev.junction.controllers;
 
 import dev.junction.common.KubeClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,8 +52,8 @@ public final class ControllersCommand implements Callable<Integer> {
             try {
                 health = new HealthServer(new InetSocketAddress(healthPort), () -> running.get() != null,
                         () -> running.get() == null ? "" : running.get().prometheusText());
-            } catch (IOException e) {
-                LOG.warn("controllers: health port {} not bound: {}", healthPort, e.toString());
+            } catch (java.io.UncheckedIOException e) {
+                LOG.warn("controllers: health port {} not bound: {}", healthPort, e.getCause().toString());
             }
         }
         HealthServer healthServer = health;

@@ -2,16 +2,13 @@ package dev.junction.dns;
 
 import static java.util.Objects.requireNonNull;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import dev.junction.common.HttpEndpoints;
+import dev.junction.common.HttpEndpoints.Response;
+import java.util.Map;
 
 /**
  * The side HTTP port of the DNS server (CoreDNS's {@code health}, {@code ready} and
@@ -20,9 +17,9 @@ import java.util.function.Supplier;
  * Prometheus text ({@code text/plain; version=0.0.4}). Other paths → 404.
  */
 public final class DnsHealthServer implements AutoCloseable {
-    private final HttpServer server;
+    private final HttpEndpoints server;
 
-    private DnsHealthServer(HttpServer server) {
+    private DnsHealthServer(HttpEndpoints server) {
         this.server = server;
     }
 
@@ -42,46 +39,20 @@ public final class DnsHealthServer implements AutoCloseable {
         requireNonNull(address, "address");
         requireNonNull(ready, "ready");
         requireNonNull(metrics, "metrics");
-        HttpServer server;
-        try {
-            server = HttpServer.create(address, 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("health port: " + address, e);
-        }
-        server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "OK\n"));
-        server.createContext("/readyz", ex -> {
-            boolean ok = ready.getAsBoolean();
-            respond(ex, ok ? 200 : 503, "text/plain", ok ? "OK\n" : "informers not synced\n");
-        });
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
-        server.createContext("/", ex -> respond(ex, 404, "text/plain", "not found\n"));
-        server.setExecutor(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("dns-health").daemon().factory()));
-        server.start();
+        HttpEndpoints server = HttpEndpoints.start(address, "dns-health", Map.of(
+                "/healthz", () -> Response.text(200, "OK\n"),
+                "/readyz", () -> ready.getAsBoolean() ? Response.text(200, "OK\n") : Response.text(503, "informers not synced\n"),
+                "/metrics", () -> Response.metrics(metrics.get())));
         return new DnsHealthServer(server);
     }
 
     /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        try (ex) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            if ("HEAD".equals(ex.getRequestMethod())) {
-                ex.sendResponseHeaders(status, -1);
-                return;
-            }
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        return server.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 }
