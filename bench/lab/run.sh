@@ -27,6 +27,7 @@ for ns in $(ip netns list | awk '{print $1}' | grep '^jn-pod-'); do
 done
 
 kubectl="kubectl --kubeconfig $JUNCTION_HOME/kubeconfig"
+token=$(awk '/token:/ {print $2; exit}' "$JUNCTION_HOME/kubeconfig")
 podns=$(ip netns list | awk '{print $1}' | grep '^jn-pod-default-curl$')
 lat=()
 for i in $(seq 1 "$samples"); do
@@ -35,7 +36,8 @@ for i in $(seq 1 "$samples"); do
   waiter=$!
   sleep 1
   t0=$(date +%s%3N)
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' http://127.0.0.1:6443/api/v1/namespaces/default/services \
+  curl -sf -o /dev/null --cacert "$JUNCTION_HOME/pki/ca.crt" -H "Authorization: Bearer $token" \
+    -X POST -H 'Content-Type: application/json' https://127.0.0.1:6443/api/v1/namespaces/default/services \
     -d "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"$name\"},\"spec\":{\"selector\":{\"app\":\"nginx\"},\"ports\":[{\"port\":80}]}}"
   wait $waiter
   lat+=( $(( $(cat /tmp/jn-resolve.$$) - t0 )) )

@@ -31,6 +31,11 @@ public final class LabNetwork {
         int index = 0;
         for (LabNode node : topology.nodes()) {
             host(node.netns(), node.ip(), index++);
+            // Processes in a node's own network (hostNetwork pods, kubelet-like tools) reach ClusterIPs
+            // as on kind's nodes, whose default route covers them: the kernel routes a locally
+            // generated packet before nat OUTPUT rewrites it (kube-proxy's DNAT / REDIRECT), so the
+            // Service CIDR needs a route. It stays inside the node's netns; nothing answers it unproxied.
+            run.check("ip", "-n", node.netns(), "route", "add", LabTopology.SERVICE_CIDR, "dev", "eth0", "src", node.ip());
         }
         host(LabTopology.CLIENT, LabTopology.CLIENT_IP, index);
     }

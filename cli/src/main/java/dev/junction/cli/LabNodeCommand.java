@@ -26,8 +26,11 @@ import picocli.CommandLine.Option;
 @Command(name = "lab-node", hidden = true, description = "Run a lab node's node agent and proxy (started by the supervisor).")
 public final class LabNodeCommand implements Callable<Integer> {
 
-    @Option(names = "--server", required = true, description = "API server URL.")
-    String server;
+    @Option(names = "--server", description = "API server URL (plain HTTP labs); else --kubeconfig.")
+    Optional<String> server = Optional.empty();
+
+    @Option(names = "--kubeconfig", description = "kubeconfig file with the API server, its CA and this node's token.")
+    Optional<Path> kubeconfig = Optional.empty();
 
     @Option(names = "--node-name", required = true)
     String nodeName;
@@ -65,7 +68,7 @@ public final class LabNodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KubernetesClient client = KubeClients.create(Optional.of(server), Optional.empty());
+        KubernetesClient client = KubeClients.create(server, kubeconfig);
         List<String> runner = imageRunner.isBlank() ? List.of() : Arrays.asList(imageRunner.strip().split("\\s+"));
         NodeAgent agent = NodeAgent.builder().client(client).nodeName(nodeName).nodeIp(nodeIp).podCidr(podCidr)
                 .dataDir(dataDir).clusterDns(List.of(clusterDns)).clusterDomain(clusterDomain)

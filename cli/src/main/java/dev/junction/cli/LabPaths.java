@@ -60,6 +60,16 @@ public record LabPaths(Path home) {
         return run().resolve("apiserver.sock");
     }
 
+    /** The lab's PKI and credentials: cluster CA, API serving certificate, token file, per-component kubeconfigs. */
+    public Path pki() {
+        return home.resolve("pki");
+    }
+
+    /** The kubeconfig a lab component (controllers, node-&lt;name&gt;, coredns, ingress) connects with. */
+    public Path componentKubeconfig(String component) {
+        return pki().resolve(component + ".kubeconfig");
+    }
+
     /** Directory of class-data-sharing archives that make the lab's many JVMs start faster. */
     public Path cds() {
         return home.resolve("cds");

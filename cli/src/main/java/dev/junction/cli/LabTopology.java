@@ -23,6 +23,8 @@ public record LabTopology(List<LabNode> nodes) {
     public static final String POD_CIDR = "10.244.0.0/16";
     public static final String SERVICE_CIDR = "10.96.0.0/12";
     public static final String CLUSTER_DNS = "10.96.0.10";
+    /** ClusterIP of the {@code default/kubernetes} Service (first address of the Service CIDR). */
+    public static final String KUBERNETES_SERVICE_IP = "10.96.0.1";
     public static final String CLUSTER_DOMAIN = "cluster.local";
     public static final int API_PORT = 6443;
     /** Every netns, link and file the lab makes starts with this. */
@@ -60,8 +62,8 @@ public record LabTopology(List<LabNode> nodes) {
         return nodes.subList(1, nodes.size());
     }
 
-    /** URL of the API server as seen from inside the lab. */
+    /** URL of the API server as seen from inside the lab (HTTPS with the lab CA, see {@link LabPki}). */
     public String apiServerUrl() {
-        return "http://" + controlPlane().ip() + ":" + API_PORT;
+        return "https://" + controlPlane().ip() + ":" + API_PORT;
     }
 }

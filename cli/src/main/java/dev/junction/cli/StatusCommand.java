@@ -29,7 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         print("supervisor", live);
         boolean healthy = true;
-        try (KubernetesClient client = KubeClients.create(Optional.of("http://127.0.0.1:" + LabTopology.API_PORT), Optional.empty())) {
+        try (KubernetesClient client = KubeClients.create(Optional.empty(), Optional.of(paths.kubeconfig()))) {
             var problems = new ClusterReadiness(client, state.get().topology()).problems();
             System.out.println();
             System.out.println(problems.isEmpty() ? "cluster: every node, deployment and pod is ready" : "cluster: not ready:");

@@ -49,23 +49,24 @@ public final class SupervisorCommand implements Callable<Integer> {
     static List<Component> components(LabPaths paths, LabState state) {
         LabTopology topology = state.topology();
         LabNode cp = topology.controlPlane();
-        String server = topology.apiServerUrl();
         List<Component> components = new ArrayList<>();
-        components.add(new Component("apiserver", inNetns(cp, JvmCommand.of(paths.cds(), "apiserver", 512, List.of(
+        List<String> apiserver = new ArrayList<>(List.of(
                 "apiserver",
                 "--data-dir=" + paths.apiserverData(),
                 "--bind-address=0.0.0.0",
                 "--port=" + LabTopology.API_PORT,
                 "--unix-socket=" + paths.apiSocket(),
                 "--advertise-address=" + cp.ip(),
-                "--service-cluster-ip-range=" + LabTopology.SERVICE_CIDR)))));
+                "--service-cluster-ip-range=" + LabTopology.SERVICE_CIDR));
+        apiserver.addAll(LabPki.apiServerFlags(paths));
+        components.add(new Component("apiserver", inNetns(cp, JvmCommand.of(paths.cds(), "apiserver", 512, apiserver))));
         components.add(new Component("controllers", inNetns(cp, JvmCommand.of(paths.cds(), "controllers", 256, List.of(
-                "controllers", "--server=" + server)))));
+                "controllers", "--kubeconfig=" + paths.componentKubeconfig("controllers"))))));
         String imageRunner = String.join(" ", JvmCommand.of(paths.cds(), "image", 128, List.of("image")));
         for (LabNode node : topology.nodes()) {
             List<String> args = new ArrayList<>(List.of(
                     "lab-node",
-                    "--server=" + server,
+                    "--kubeconfig=" + paths.componentKubeconfig("node-" + node.name()),
                     "--node-name=" + node.name(),
                     "--node-ip=" + node.ip(),
                     "--pod-cidr=" + node.podCidr(),

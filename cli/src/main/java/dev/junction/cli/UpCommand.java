@@ -82,15 +82,15 @@ public final class UpCommand implements Callable<Integer> {
             throw e;
         }
         new LabState(workers, proxyMode, 0).write(paths.state());
+        LabPki.create(paths, topology);
         long supervisorPid = startSupervisor(paths);
         new LabState(workers, proxyMode, supervisorPid).write(paths.state());
-        Kubeconfig.write(paths.kubeconfig(), "http://127.0.0.1:" + LabTopology.API_PORT);
 
-        try (KubernetesClient client = KubeClients.create(Optional.of("http://127.0.0.1:" + LabTopology.API_PORT), Optional.empty())) {
+        try (KubernetesClient client = KubeClients.create(Optional.empty(), Optional.of(paths.kubeconfig()))) {
             ClusterReadiness readiness = new ClusterReadiness(client, topology);
             System.out.println("Starting the API server, controllers and node agents …");
             readiness.awaitApiServer(Duration.ofSeconds(90));
-            List<HasMetadata> objects = new ArrayList<>(addons(client));
+            List<HasMetadata> objects = new ArrayList<>(addons(client, paths));
             objects.addAll(ManifestLoader.load(client, manifests));
             System.out.println("Applying " + objects.size() + " objects …");
             apply(client, objects);
@@ -136,13 +136,18 @@ public final class UpCommand implements Callable<Integer> {
      * kube-dns) and the ingress controller (namespace ingress-junction, IngressClass junction,
      * NodePort Service ingress-junction-controller on 30080/30443).
      */
-    static List<HasMetadata> addons(KubernetesClient client) {
+    static List<HasMetadata> addons(KubernetesClient client, LabPaths paths) {
         List<HasMetadata> objects = new ArrayList<>();
-        for (String addon : List.of("/addons/dns.yaml", "/addons/ingress.yaml")) {
-            try (InputStream in = UpCommand.class.getResourceAsStream(addon)) {
-                objects.addAll(client.load(in).items());
+        for (String addon : List.of("coredns", "ingress")) {
+            String resource = addon.equals("coredns") ? "/addons/dns.yaml" : "/addons/ingress.yaml";
+            try (InputStream in = UpCommand.class.getResourceAsStream(resource)) {
+                // The add-on pods authenticate with their own token: the manifest's in-cluster
+                // --server flag becomes the component's kubeconfig (CA + token), see LabPki.
+                String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace(
+                        "--server=http://" + LabTopology.KUBERNETES_SERVICE_IP + ":443", "--kubeconfig=" + paths.componentKubeconfig(addon));
+                objects.addAll(client.load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items());
             } catch (IOException e) {
-                throw new UncheckedIOException(addon, e);
+                throw new UncheckedIOException(resource, e);
             }
         }
         objects.sort(java.util.Comparator.comparingInt(o -> o.getKind().equals("Namespace") ? 0 : 1));

@@ -17,7 +17,7 @@ class LabTopologyTest {
         assertThat(lab.nodes()).extracting(LabNode::podCidr).containsExactly("10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24");
         assertThat(lab.controlPlane().controlPlane()).isTrue();
         assertThat(lab.workers()).noneMatch(LabNode::controlPlane);
-        assertThat(lab.apiServerUrl()).isEqualTo("http://172.30.0.10:6443");
+        assertThat(lab.apiServerUrl()).isEqualTo("https://172.30.0.10:6443");
     }
 
     @Test

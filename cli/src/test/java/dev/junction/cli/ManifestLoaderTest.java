@@ -44,10 +44,16 @@ class ManifestLoaderTest {
     }
 
     @Test
-    void loadsTheBundledDnsAndIngressAddons() {
+    void loadsTheBundledDnsAndIngressAddonsWithTheirOwnKubeconfigs(@org.junit.jupiter.api.io.TempDir Path home) {
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            assertThat(UpCommand.addons(client)).extracting(HasMetadata::getKind)
-                    .startsWith("Namespace").contains("Deployment", "Service", "IngressClass");
+            LabPaths paths = new LabPaths(home);
+            List<HasMetadata> addons = UpCommand.addons(client, paths);
+            assertThat(addons).extracting(HasMetadata::getKind).startsWith("Namespace").contains("Deployment", "Service", "IngressClass");
+            List<String> args = addons.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.apps.Deployment)
+                    .map(o -> (io.fabric8.kubernetes.api.model.apps.Deployment) o)
+                    .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()).toList();
+            assertThat(args).contains("--kubeconfig=" + paths.componentKubeconfig("coredns"), "--kubeconfig=" + paths.componentKubeconfig("ingress"))
+                    .noneMatch(a -> a.startsWith("--server="));
         }
     }
 

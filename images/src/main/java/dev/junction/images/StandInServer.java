@@ -18,6 +18,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -51,6 +56,15 @@ public final class StandInServer implements AutoCloseable {
      * @throws IllegalStateException    when a port cannot be bound (everything bound so far is closed)
      */
     static StandInServer start(InetAddress host, List<Integer> ports, Responder responder) {
+        return start(host, ports, responder, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #start(InetAddress, List, Responder)}, and when {@code webSocketEchoPath} is given,
+     * a WebSocket upgrade on exactly that path opens an echo session (every text or binary message
+     * is sent back unchanged; pings are answered by Netty's protocol handler).
+     */
+    static StandInServer start(InetAddress host, List<Integer> ports, Responder responder, java.util.Optional<String> webSocketEchoPath) {
         requireNonNull(host, "host");
         requireNonNull(ports, "ports");
         requireNonNull(responder, "responder");
@@ -73,8 +87,11 @@ public final class StandInServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new HttpObjectAggregator(1 << 20))
-                                .addLast(new RespondingHandler(responder));
+                                .addLast(new HttpObjectAggregator(1 << 20));
+                        webSocketEchoPath.ifPresent(path -> ch.pipeline()
+                                .addLast(new WebSocketServerProtocolHandler(path))
+                                .addLast(new WebSocketEchoHandler()));
+                        ch.pipeline().addLast(new RespondingHandler(responder));
                     }
                 });
         List<Channel> channels = new ArrayList<>();
@@ -108,6 +125,21 @@ public final class StandInServer implements AutoCloseable {
             channel.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Echoes every data frame of a WebSocket session back to its sender. */
+    private static final class WebSocketEchoHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
+                ctx.writeAndFlush(frame.retain());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     private static final class RespondingHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -39,7 +39,8 @@ import java.util.Optional;
  * Host: &lt;host&gt;
  * &lt;Header-Name&gt;: &lt;value&gt;   (every other request header, in arrival order)
  * </pre>
- * {@code /health} answers {@code 200} with an empty body. The hostname is read from the UTS
+ * {@code /health} answers {@code 200} with an empty body; {@code /echo} upgrades to a WebSocket that
+ * echoes every message back, as whoami's {@code echoHandler} does. The hostname is read from the UTS
  * namespace ({@code /proc/sys/kernel/hostname}), so a pod started under {@code unshare --uts}
  * reports its pod hostname.
  */
@@ -60,7 +61,7 @@ public final class WhoamiStandIn {
         requireNonNull(ports, "ports");
         requireNonNull(name, "name");
         String hostname = hostname();
-        return StandInServer.start(host, ports, (request, channel) -> respond(request, channel, hostname, name));
+        return StandInServer.start(host, ports, (request, channel) -> respond(request, channel, hostname, name), Optional.of("/echo"));
     }
 
     /** The hostname of this process's UTS namespace. */

@@ -51,4 +51,27 @@ class WhoamiStandInTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEmpty();
     }
+
+    @Test
+    void echoPathIsAWebSocketEcho() throws Exception {
+        int port = server.localAddresses().get(0).getPort();
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        for (int i = 0; i < 3; i++) {
+            ws.sendText("hello " + i, true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(received.poll(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello " + i);
+        }
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(5, java.util.concurrent.TimeUnit.SECONDS);
+        // A plain GET on another path is still answered by whoami.
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/x")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("GET /x HTTP/1.1");
+    }
 }

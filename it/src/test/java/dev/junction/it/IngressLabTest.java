@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 6's lab acceptance: with seeds 02 and 05 applied, the client host outside the cluster
  * reaches nginx.svc.local and whoami.svc.local through the ingress controller's NodePort, every
  * whoami replica serves, an unknown host gets 404, HTTPS picks the certificate by SNI for two hosts
- * with two Secrets, and HTTP/2 is negotiated with ALPN.
+ * with two Secrets, HTTP/2 is negotiated with ALPN, and a WebSocket stays open while Ingresses and
+ * endpoints change.
  */
-@RequiresRoot(commands = {"iptables-restore", "nsenter", "unshare", "curl", "openssl"})
+@RequiresRoot(commands = {"iptables-restore", "nsenter", "unshare", "curl", "openssl", "python3"})
+@TestMethodOrder(MethodOrderer.MethodName.class)
 class IngressLabTest {
     private static final String NODE = "172.30.0.11";
     private static KubernetesClient api;
@@ -104,5 +108,58 @@ class IngressLabTest {
                 assertThat(r.stderr()).contains("CN=" + host);
             });
         }
+    }
+
+    /**
+     * A WebSocket through the ingress (whoami's {@code /echo}) keeps echoing while an Ingress is
+     * created, an existing one is changed, the backend Deployment scales 3 → 5 (new endpoints) and
+     * the new Ingress is deleted again: route tables are swapped in-process, open connections untouched.
+     */
+    @Test
+    void webSocketStaysOpenWhileIngressesAndEndpointsChange(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("ws-echo-client.py");
+        try (var in = IngressLabTest.class.getResourceAsStream("/ws-echo-client.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        Process ws = new ProcessBuilder("ip", "netns", "exec", "jn-client", "python3", script.toString(), NODE, "30080",
+                "whoami.svc.local", "/echo", "25").redirectErrorStream(true).start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(ws.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(out.readLine()).as("WebSocket handshake through the ingress").isEqualTo("open");
+        StringBuilder log = new StringBuilder();
+        Thread reader = new Thread(() -> out.lines().forEach(l -> log.append(l).append('\n')));
+        reader.start();
+
+        api.network().v1().ingresses().inNamespace("default").resource(new IngressBuilder().withNewMetadata().withName("ws-extra").endMetadata()
+                .withNewSpec().withIngressClassName("nginx").addNewRule().withHost("extra.svc.local").withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("whoami").withNewPort().withNumber(8080).endPort()
+                .endService().endBackend().endPath().endHttp().endRule().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(curl("extra.svc.local", "http://extra.svc.local:30080/").stdout()).contains("Hostname:"));
+        api.network().v1().ingresses().inNamespace("default").withName("default-ingress").edit(i -> {
+            i.getSpec().getRules().get(0).getHttp().getPaths().add(new io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder()
+                    .withPath("/ws-added").withPathType("Exact").withNewBackend().withNewService().withName("whoami").withNewPort()
+                    .withNumber(8080).endPort().endService().endBackend().build());
+            return i;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(curl("nginx.svc.local", "http://nginx.svc.local:30080/ws-added").stdout()).contains("Hostname:"));
+        assertThat(Lab.kubectl("scale", "deployment", "whoami", "--replicas=5").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(90)).until(() -> api.pods().inNamespace("default").withLabel("app", "whoami").list().getItems()
+                .stream().filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))).count() == 5);
+        api.network().v1().ingresses().inNamespace("default").withName("ws-extra").delete();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(curl("extra.svc.local", "-o", "/dev/null", "-w", "%{http_code}",
+                "http://extra.svc.local:30080/").stdout()).isEqualTo("404"));
+
+        assertThat(ws.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        reader.join(5000);
+        String lines = log.toString();
+        long echoed = lines.lines().filter(l -> l.startsWith("ok ")).count();
+        System.out.printf("REPORT: WebSocket through the ingress across 2 Ingress changes, an Ingress delete and whoami 3->5: %d messages echoed,"
+                + " exit %d%n", echoed, ws.exitValue());
+        assertThat(lines).as(lines).doesNotContain("fail").contains("done " + echoed);
+        assertThat(ws.exitValue()).isZero();
+        assertThat(echoed).isGreaterThan(50);
+        assertThat(Lab.kubectl("scale", "deployment", "whoami", "--replicas=3").exitCode()).isZero();
     }
 }

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * Drives a lab through the real launcher ({@code ./junction}) and real tools (kubectl, curl,
  * nslookup), the way a user would. One lab per host: the lab's names ({@code jn-…}) and
- * 127.0.0.1:6443 are fixed.
+ * 127.0.0.1:6443 are fixed. The API is HTTPS with the lab's own CA and bearer tokens.
  */
 final class Lab {
     static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -59,8 +59,32 @@ final class Lab {
         return RUN.run(argv, "", Duration.ofSeconds(60));
     }
 
+    /** A fabric8 client with the lab's admin kubeconfig (HTTPS with the lab CA, admin bearer token). */
     static KubernetesClient client() {
-        return KubeClients.create(Optional.of("http://127.0.0.1:6443"), Optional.empty());
+        return KubeClients.create(Optional.empty(), Optional.of(HOME.resolve("kubeconfig")));
+    }
+
+    /** The lab API on the host: HTTPS through the supervisor's relay. */
+    static final String API = "https://127.0.0.1:6443";
+
+    /** A JDK HTTP client that trusts only the lab's cluster CA ({@code pki/ca.crt}). */
+    static java.net.http.HttpClient apiHttp() throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (var in = Files.newInputStream(HOME.resolve("pki/ca.crt"))) {
+            trust.setCertificateEntry("junction-ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    }
+
+    /** The admin bearer token, read from the kubeconfig {@code junction up} wrote. */
+    static String adminToken() throws java.io.IOException {
+        return Files.readAllLines(HOME.resolve("kubeconfig")).stream().map(String::strip).filter(l -> l.startsWith("token: "))
+                .map(l -> l.substring("token: ".length())).findFirst().orElseThrow();
     }
 
     static CommandResult sh(String... argv) {

@@ -192,13 +192,14 @@ class LabTest {
                 "two-unnamed", "{\"ports\":[{\"port\":80},{\"port\":81}],\"selector\":{\"a\":\"b\"}}|spec.ports[",
                 "bad-nodeport", "{\"type\":\"NodePort\",\"ports\":[{\"port\":80,\"nodePort\":40000}]}|spec.ports[0].nodePort",
                 "bad-clusterip", "{\"clusterIP\":\"10.0.0.5\",\"ports\":[{\"port\":80}]}|spec.clusterIP"));
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = Lab.apiHttp();
+        String token = Lab.adminToken();
         ObjectMapper json = new ObjectMapper();
         for (var c : cases.entrySet()) {
             String[] specAndField = c.getValue().split("\\|");
             String body = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"" + c.getKey() + "\"},\"spec\":" + specAndField[0] + "}";
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:6443/api/v1/namespaces/default/services"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(Lab.API + "/api/v1/namespaces/default/services"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(c.getKey() + ": " + response.body()).isEqualTo(422);
             JsonNode status = json.readTree(response.body());
             assertThat(status.path("kind").asText()).isEqualTo("Status");
@@ -291,6 +292,42 @@ class LabTest {
         }
         System.out.println("REPORT: RSS MiB per process: " + rss);
         assertThat(rss).containsKeys("apiserver", "controllers", "supervisor");
+    }
+
+    @Test
+    @Order(12)
+    void apiIsHttpsWithTheLabCaAndRefusesAnonymousRequests() throws Exception {
+        HttpClient http = Lab.apiHttp();
+        // TLS verified against the lab's own CA (no trust-all): anonymous → 401 Status, admin token → 200.
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(Lab.API + "/api/v1/namespaces/default/services")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(new ObjectMapper().readTree(anonymous.body()).path("reason").asText()).isEqualTo("Unauthorized");
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(Lab.API + "/api/v1/namespaces/default/services"))
+                .header("Authorization", "Bearer not-a-token").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        HttpResponse<String> admin = http.send(HttpRequest.newBuilder(URI.create(Lab.API + "/api/v1/namespaces/default/services"))
+                .header("Authorization", "Bearer " + Lab.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).isEqualTo(200);
+        // Plain HTTP on the TLS port gets nothing usable.
+        HttpResponse<String> plain;
+        try {
+            plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:6443/version"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.statusCode()).isNotEqualTo(200);
+        } catch (IOException expected) {
+            // the TLS handler closes the connection: refused, as kube-apiserver does
+        }
+        // kubectl verifies the server against certificate-authority-data and sends the admin token.
+        CommandResult whoami = Lab.kubectl("get", "--raw", "/api/v1/namespaces/default/services/my-nginx");
+        assertThat(whoami.exitCode()).as(whoami.stderr()).isZero();
+        assertThat(Files.readString(Lab.HOME.resolve("kubeconfig"))).contains("server: https://127.0.0.1:6443", "certificate-authority-data: ");
+        // One token per component: controllers, every node, and each add-on pod.
+        List<String> tokenUsers = Files.readAllLines(Lab.HOME.resolve("pki/tokens.csv")).stream().map(l -> l.split(",")[1]).toList();
+        assertThat(tokenUsers).contains("admin", "system:kube-controller-manager", "system:node:jn-node-cp", "system:node:jn-node-a",
+                "system:node:jn-node-b", "system:serviceaccount:kube-system:coredns").doesNotHaveDuplicates();
+        assertThat(Files.readAllLines(Lab.HOME.resolve("pki/tokens.csv")).stream().map(l -> l.split(",")[0]).distinct().count())
+                .isEqualTo(tokenUsers.size());
     }
 
     @Test

@@ -3,9 +3,11 @@ package dev.junction.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.junction.cni.PodNetns;
 import dev.junction.common.CommandResult;
 import dev.junction.testing.RequiresRoot;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -22,12 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Issue 4's lab acceptance on real netfilter, once per proxy mode: ClusterIP by name, NodePort from
  * the client host, a Service without endpoints refused at once, ClientIP session affinity (100
- * requests, one pod), externalTrafficPolicy Local keeping the client's source IP, and rules
- * repaired after someone flushes them by hand.
+ * requests, one pod), externalTrafficPolicy Local keeping the client's source IP, externalIPs,
+ * internalTrafficPolicy Local, endpoint churn (scale 3 → 1 → 3) under a curl loop, a backend killed
+ * mid-load in userspace mode, and rules repaired after someone flushes them by hand.
  */
 @RequiresRoot(commands = {"iptables-restore", "nft", "nsenter", "unshare", "curl", "nslookup"})
 class ProxyModesLabTest {
     private static final String CLIENT_IP = "172.30.0.100";
+    /** An externalIP from TEST-NET-1 (RFC 5737), routed to node a inside the client host's netns only. */
+    private static final String EXTERNAL_IP = "192.0.2.10";
 
     @ParameterizedTest(name = "--proxy-mode {0}")
     @ValueSource(strings = {"iptables", "nftables", "userspace"})
@@ -79,7 +84,206 @@ class ProxyModesLabTest {
             externalTrafficPolicyLocalKeepsClientIp(api);
         }
 
+        externalIpsReachAnEndpoint(api);
+        internalTrafficPolicyLocalStaysOnTheNode(mode, api);
+        scaleThreeToOneToThreeLosesNoRequestAfterTheRulesFollow(mode, api);
+        if (mode.equals("userspace")) {
+            killedBackendIsRetriedOnTheNextEndpoint(api);
+        }
+
         flushedRulesAreRepaired(mode);
+    }
+
+    /**
+     * externalIPs: traffic to an address the cluster does not own, routed to a node by the network
+     * (here: a route in the client host's netns only), reaches an endpoint; so does a pod's traffic to it.
+     */
+    private void externalIpsReachAnEndpoint(KubernetesClient api) {
+        api.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("external").endMetadata()
+                .withNewSpec().withSelector(Map.of("run", "my-nginx")).withExternalIPs(EXTERNAL_IP).addNewPort().withPort(80).endPort()
+                .endSpec().build()).create();
+        CommandResult route = Lab.client("ip", "route", "replace", EXTERNAL_IP + "/32", "via", "172.30.0.11");
+        assertThat(route.exitCode()).as(route.stderr()).isZero();
+        try {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(Lab.client("curl", "-s", "-m", "2", "http://" + EXTERNAL_IP).stdout()).contains("Welcome to nginx!"));
+            assertThat(Lab.exec("curl", "curl", "-s", "-m", "5", "http://" + EXTERNAL_IP).stdout()).contains("Welcome to nginx!");
+        } finally {
+            Lab.client("ip", "route", "del", EXTERNAL_IP + "/32");
+        }
+    }
+
+    /**
+     * internalTrafficPolicy Local (KEP-2086): from a pod, only endpoints on the pod's own node serve;
+     * when the node has none, the traffic is dropped, or rejected when no endpoint is locally reachable
+     * at all (upstream pkg/proxy/iptables/proxier.go: internalTrafficFilterTarget).
+     */
+    private void internalTrafficPolicyLocalStaysOnTheNode(String mode, KubernetesClient api) throws IOException {
+        String curlNode = api.pods().inNamespace("default").withName("curl").get().getSpec().getNodeName();
+        String otherNode = api.nodes().list().getItems().stream().map(n -> n.getMetadata().getName())
+                .filter(n -> !n.equals(curlNode) && !n.endsWith("-cp")).findFirst().orElseThrow();
+        createPinnedPod(api, "itp-local", curlNode, "local");
+        createPinnedPod(api, "itp-remote", otherNode, "remote");
+        createLocalService(api, "itp", Map.of("itp", "yes"));
+        createLocalService(api, "itp-remote-only", Map.of("itp", "yes", "itp-where", "remote"));
+        api.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("itp-remote-np").endMetadata()
+                .withNewSpec().withType("NodePort").withInternalTrafficPolicy("Local").withSelector(Map.of("itp", "yes", "itp-where", "remote"))
+                .addNewPort().withPort(80).endPort().endSpec().build()).create();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(Lab.exec("curl", "curl", "-s", "-m", "2", "http://itp").stdout()).contains("Welcome to nginx!"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> readyAddresses(api, "itp").size() == 2);
+        Map<String, Integer> before = accessCounts(api, "itp", "yes", null);
+        CommandResult twenty = Lab.exec("curl", "sh", "-c", "for i in $(seq 1 20); do curl -s -m 5 -o /dev/null -w '%{http_code}\\n' http://itp; done");
+        assertThat(twenty.stdout().lines().filter("200"::equals).count()).isEqualTo(20);
+        Map<String, Integer> served = delta(before, accessCounts(api, "itp", "yes", null));
+        System.out.println("REPORT: " + mode + ": internalTrafficPolicy Local, 20 requests from " + curlNode + " per pod: " + served);
+        assertThat(served).containsEntry("itp-local", 20).containsEntry("itp-remote", 0);
+        // No endpoint is locally reachable at all (a ClusterIP-only Service): upstream renders REJECT
+        // "has no endpoints" (hasEndpoints counts locally reachable endpoints), so curl is refused (7).
+        CommandResult remoteOnly = Lab.exec("curl", "curl", "-s", "-m", "2", "http://itp-remote-only");
+        assertThat(remoteOnly.stdout()).doesNotContain("Welcome to nginx!");
+        // When the Service is also reachable from outside (NodePort), external traffic may still use the
+        // remote endpoint, so cluster traffic is DROPped "has no local endpoints": curl times out (28).
+        CommandResult remoteNodePort = Lab.exec("curl", "curl", "-s", "-m", "2", "http://itp-remote-np");
+        assertThat(remoteNodePort.stdout()).doesNotContain("Welcome to nginx!");
+        if (mode.equals("userspace")) {
+            // The userspace proxy has no usable endpoint: it accepts and closes, like upstream's.
+            assertThat(remoteOnly.exitCode()).isNotZero();
+            assertThat(remoteNodePort.exitCode()).isNotZero();
+        } else {
+            assertThat(remoteOnly.exitCode()).as("ClusterIP-only, nothing locally reachable: REJECT").isEqualTo(7);
+            assertThat(remoteNodePort.exitCode()).as("NodePort, no local endpoint for cluster traffic: DROP").isEqualTo(28);
+        }
+    }
+
+    /**
+     * Endpoint churn under a curl loop (one request every 50 ms from a pod): scale the Deployment
+     * 3 → 1 → 3. Requests may fail only between the scale-down and the moment every node's proxy has
+     * synced the new EndpointSlice (kubeproxy_sync_proxy_rules_last_timestamp_seconds on each node);
+     * none may fail after that, through the scale-up too.
+     */
+    private void scaleThreeToOneToThreeLosesNoRequestAfterTheRulesFollow(String mode, KubernetesClient api) throws Exception {
+        String vip = api.services().inNamespace("default").withName("nginx-deploy-clusterip-svc").get().getSpec().getClusterIP();
+        Process loop = curlLoop("http://" + vip + ":8080", 40);
+        Thread.sleep(2000);
+        long scaleDown = System.currentTimeMillis();
+        assertThat(Lab.kubectl("scale", "deployment", "nginx-deployment", "--replicas=1").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> readyAddresses(api, "nginx-deploy-clusterip-svc").size() == 1 && !hasTerminating(api, "nginx-deploy-clusterip-svc"));
+        long rulesAfterDown = proxiesSyncedSince(System.currentTimeMillis());
+        Thread.sleep(3000);
+        long scaleUp = System.currentTimeMillis();
+        assertThat(Lab.kubectl("scale", "deployment", "nginx-deployment", "--replicas=3").exitCode()).isZero();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .until(() -> readyAddresses(api, "nginx-deploy-clusterip-svc").size() == 3);
+        long rulesAfterUp = proxiesSyncedSince(System.currentTimeMillis());
+        List<long[]> samples = samples(loop);
+        long failedBefore = samples.stream().filter(s -> s[0] >= scaleDown && s[0] <= rulesAfterDown && s[1] != 200).count();
+        List<String> failedAfter = samples.stream().filter(s -> s[0] > rulesAfterDown && s[1] != 200).map(s -> s[0] + " " + s[1]).toList();
+        long after = samples.stream().filter(s -> s[0] > rulesAfterDown).count();
+        long afterUp = samples.stream().filter(s -> s[0] > rulesAfterUp).count();
+        System.out.printf("REPORT: %s: curl loop during scale 3->1->3: %d requests; %d failed between scale-down and rules synced (%d ms),"
+                + " %d failed of %d after (scale-up at +%d ms, synced +%d ms, %d requests after that)%n", mode, samples.size(), failedBefore,
+                rulesAfterDown - scaleDown, failedAfter.size(), after, scaleUp - scaleDown, rulesAfterUp - scaleDown, afterUp);
+        assertThat(afterUp).as("requests after the scale-up was synced").isPositive();
+        assertThat(failedAfter).isEmpty();
+    }
+
+    /**
+     * userspace mode: a backend whose process is SIGKILLed mid-load refuses connections until its
+     * endpoint is withdrawn; the proxy retries the next endpoint (upstream userspace
+     * {@code tryConnect}), so no request fails.
+     */
+    private void killedBackendIsRetriedOnTheNextEndpoint(KubernetesClient api) throws Exception {
+        String vip = api.services().inNamespace("default").withName("nginx-deploy-clusterip-svc").get().getSpec().getClusterIP();
+        Pod victim = api.pods().inNamespace("default").withLabel("app", "nginx").list().getItems().get(0);
+        Process loop = curlLoop("http://" + vip + ":8080", 12);
+        Thread.sleep(2000);
+        String netns = PodNetns.name("default", victim.getMetadata().getName());
+        List<String> pids = Lab.sh("ip", "netns", "pids", netns).stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertThat(pids).as("processes in " + netns).isNotEmpty();
+        long killed = System.currentTimeMillis();
+        for (String pid : pids) {
+            Lab.sh("kill", "-KILL", pid);
+        }
+        long killDone = System.currentTimeMillis();
+        List<long[]> samples = samples(loop);
+        long afterKill = samples.stream().filter(s -> s[0] >= killed).count();
+        List<String> failed = samples.stream().filter(s -> s[1] != 200).map(s -> (s[0] - killed) + " ms after the kill: " + s[1]).toList();
+        System.out.printf("REPORT: userspace: backend %s SIGKILLed mid-load (kill took %d ms): %d requests (%d after the kill), failed: %s%n",
+                victim.getMetadata().getName(), killDone - killed, samples.size(), afterKill, failed);
+        assertThat(afterKill).isPositive();
+        // Without the retry, every third connect after the kill would be refused until the endpoint is
+        // withdrawn (seconds: dozens of requests). A request already inside the dying backend (or in its
+        // accept queue, which the kernel resets when the listener dies) cannot be retried, upstream
+        // neither: at most that one may fail, and only at the moment of the kill.
+        assertThat(failed.size()).as("failed requests: %s", failed).isLessThanOrEqualTo(1);
+        assertThat(samples.stream().filter(s -> s[1] != 200).allMatch(s -> s[0] >= killed && s[0] <= killDone + 1000))
+                .as("failures only at the kill: %s", failed).isTrue();
+    }
+
+    private static void createPinnedPod(KubernetesClient api, String name, String node, String where) {
+        api.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName(name)
+                .withLabels(Map.of("itp", "yes", "itp-where", where)).endMetadata()
+                .withNewSpec().withNodeName(node).addNewContainer().withName("nginx").withImage("nginx").addNewPort().withContainerPort(80)
+                .endPort().endContainer().endSpec().build()).create();
+    }
+
+    private static void createLocalService(KubernetesClient api, String name, Map<String, String> selector) {
+        api.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withInternalTrafficPolicy("Local").withSelector(selector).addNewPort().withPort(80).endPort()
+                .endSpec().build()).create();
+    }
+
+    /** One curl every 50 ms from the curl pod for {@code seconds}; each output line "<epoch ms> <http code>". */
+    private static Process curlLoop(String url, int seconds) throws IOException {
+        return new ProcessBuilder("ip", "netns", "exec", PodNetns.name("default", "curl"), "sh", "-c",
+                "end=$(( $(date +%s) + " + seconds + " )); while [ $(date +%s) -lt $end ]; do "
+                        + "c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' " + url + "); "
+                        + "echo \"$(date +%s%3N) $c\"; sleep 0.05; done")
+                .redirectErrorStream(true).start();
+    }
+
+    private static List<long[]> samples(Process loop) throws Exception {
+        String output = new String(loop.getInputStream().readAllBytes());
+        loop.waitFor();
+        return output.lines().map(l -> l.split(" ")).filter(a -> a.length == 2 && a[0].matches("\\d+") && a[1].matches("\\d+"))
+                .map(a -> new long[] {Long.parseLong(a[0]), Long.parseLong(a[1])}).toList();
+    }
+
+    /** Ready endpoint addresses of a Service, from its EndpointSlices. */
+    private static List<String> readyAddresses(KubernetesClient api, String service) {
+        return api.discovery().v1().endpointSlices().inNamespace("default").withLabel("kubernetes.io/service-name", service).list()
+                .getItems().stream().flatMap(s -> s.getEndpoints().stream())
+                .filter(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getReady()))
+                .flatMap(e -> e.getAddresses().stream()).toList();
+    }
+
+    private static boolean hasTerminating(KubernetesClient api, String service) {
+        return api.discovery().v1().endpointSlices().inNamespace("default").withLabel("kubernetes.io/service-name", service).list()
+                .getItems().stream().flatMap(s -> s.getEndpoints().stream())
+                .anyMatch(e -> e.getConditions() != null && Boolean.TRUE.equals(e.getConditions().getTerminating()));
+    }
+
+    /**
+     * Waits until the proxy on every node finished a sync at or after {@code since} (epoch ms), read from
+     * {@code kubeproxy_sync_proxy_rules_last_timestamp_seconds} on the node's metrics port.
+     *
+     * @return the time (epoch ms) when the last node had synced
+     */
+    private static long proxiesSyncedSince(long since) {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (String node : List.of("jn-node-cp", "jn-node-a", "jn-node-b")) {
+                String metrics = Lab.sh("ip", "netns", "exec", node, "curl", "-s", "-m", "2", "http://127.0.0.1:10249/metrics").stdout();
+                double last = metrics.lines().filter(l -> l.startsWith("kubeproxy_sync_proxy_rules_last_timestamp_seconds "))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
+                if (last * 1000 < since) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        return System.currentTimeMillis();
     }
 
     private void externalTrafficPolicyLocalKeepsClientIp(KubernetesClient api) throws IOException {

@@ -304,10 +304,25 @@ public final class NodeAgent implements AutoCloseable {
         String ip = hostNetwork ? config.nodeIp : sandbox.setUp(pod, netns, pending.key(), PodWorker.hostname(pod));
         PodRecord record = new PodRecord(dir, ns, name, uid, netns, ip);
         record.save();
+        if (hostNetwork) {
+            writeHostNetworkResolvConf(pod, dir);
+        }
         PodWorker worker = new PodWorker(context, pod, record, serviceEnv(pod), startTime(pod));
         workers.put(ns + "/" + name, worker);
         log.info("pod {}/{} sandbox ready: netns {}, ip {}", ns, name, netns, ip);
         return worker;
+    }
+
+    /**
+     * A hostNetwork pod shares the node's network but, as with kubelet, still gets its own
+     * resolv.conf: the node's for ClusterFirst/Default, the cluster DNS for ClusterFirstWithHostNet.
+     */
+    private void writeHostNetworkResolvConf(Pod pod, Path dir) {
+        try {
+            Files.writeString(dir.resolve(PodWorker.HOST_NETWORK_RESOLV_CONF), sandbox.resolvConf(pod));
+        } catch (IOException e) {
+            throw new UncheckedIOException("resolv.conf of hostNetwork pod " + pod.getMetadata().getName(), e);
+        }
     }
 
     private Map<String, String> serviceEnv(Pod pod) {

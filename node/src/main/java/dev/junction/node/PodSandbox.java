@@ -64,7 +64,11 @@ final class PodSandbox {
         return ipam;
     }
 
-    private String resolvConf(Pod pod) {
+    /**
+     * The pod's resolv.conf text per its dnsPolicy (kubelet {@code pkg/kubelet/network/dns/dns.go});
+     * for {@code hostNetwork} pods {@link PodWorker} bind-mounts it over {@code /etc/resolv.conf}.
+     */
+    String resolvConf(Pod pod) {
         var spec = pod.getSpec();
         Optional<ResolvConf> config = Optional.ofNullable(spec.getDnsConfig()).map(PodSandbox::toResolvConf);
         return dns.resolvConf(pod.getMetadata().getNamespace(), Optional.ofNullable(spec.getDnsPolicy()).orElse(""),

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * Not thread-safe: the agent's sync loop calls it; process exits and probe results only wake that loop.
  */
 final class PodWorker {
+    /** File in a hostNetwork pod's record directory holding its resolv.conf (bind-mounted at start). */
+    static final String HOST_NETWORK_RESOLV_CONF = "resolv.conf";
     private static final Logger log = LoggerFactory.getLogger(PodWorker.class);
     private static final Duration MAX_GRACE = Duration.ofSeconds(2);
     private static final Duration BACKOFF_RESET = Duration.ofMinutes(10);
@@ -364,7 +367,15 @@ final class PodWorker {
                 startupGated = spec.getReadinessProbe() == null && firstTcpPort().isPresent();
             }
             List<String> full = new ArrayList<>();
-            if (record.netns().isEmpty()) {
+            Path hostResolvConf = record.dir().resolve(HOST_NETWORK_RESOLV_CONF);
+            if (record.netns().isEmpty() && Files.exists(hostResolvConf)) {
+                // hostNetwork: the node's network, but the pod's own /etc/resolv.conf in a private mount
+                // namespace (kubelet bind-mounts the pod's resolv.conf into every container).
+                List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--",
+                        "sh", "-c", "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", hostResolvConf.toString()));
+                wrapped.addAll(argv);
+                full.addAll(ctx.node().wrap(wrapped));
+            } else if (record.netns().isEmpty()) {
                 full.addAll(ctx.node().wrap(argv));
             } else {
                 full.addAll(List.of("ip", "netns", "exec", record.netns(), "setsid", "unshare", "--uts", "--",
