@@ -56,7 +56,8 @@ public final class DownCommand implements Callable<Integer> {
         }
         List<String> removed = new LabNetwork(CommandRunner.system()).destroyAll();
         removeNetnsFiles();
-        for (Path path : List.of(paths.state(), paths.kubeconfig(), paths.apiserverData(), paths.home().resolve("nodes"), paths.run(), paths.logs())) {
+        for (Path path : List.of(paths.state(), paths.kubeconfig(), paths.apiserverData(), paths.etcdData(), paths.pki(),
+                paths.home().resolve("nodes"), paths.run(), paths.logs())) {
             deleteRecursively(path);
         }
         return removed.size();

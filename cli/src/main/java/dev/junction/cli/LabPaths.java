@@ -60,6 +60,16 @@ public record LabPaths(Path home) {
         return run().resolve("apiserver.sock");
     }
 
+    /** The Unix socket of API server {@code index} (0: {@link #apiSocket()}, 1: {@code apiserver-2.sock}). */
+    public Path apiSocket(int index) {
+        return index == 0 ? apiSocket() : run().resolve("apiserver-" + (index + 1) + ".sock");
+    }
+
+    /** The etcd member's data directory (storage backend etcd3). */
+    public Path etcdData() {
+        return home.resolve("etcd");
+    }
+
     /** The lab's PKI and credentials: cluster CA, API serving certificate, token file, per-component kubeconfigs. */
     public Path pki() {
         return home.resolve("pki");

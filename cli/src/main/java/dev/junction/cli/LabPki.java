@@ -41,6 +41,14 @@ final class LabPki {
      * @throws UncheckedIOException when a file cannot be written
      */
     static void create(LabPaths paths, LabTopology topology) {
+        create(paths, topology, topology.apiServerUrl());
+    }
+
+    /**
+     * As {@link #create(LabPaths, LabTopology)}, with the node agents' kubeconfigs pointing at
+     * {@code nodeServer} (the second API server in a two-API-server lab).
+     */
+    static void create(LabPaths paths, LabTopology topology, String nodeServer) {
         requireNonNull(paths, "paths");
         requireNonNull(topology, "topology");
         ClusterCa ca = ClusterCa.ensure(paths.pki(), List.of(topology.controlPlane().ip(), LabTopology.KUBERNETES_SERVICE_IP));
@@ -64,7 +72,8 @@ final class LabPki {
             if (e.getKey().equals("admin")) {
                 Kubeconfig.write(paths.kubeconfig(), "https://127.0.0.1:" + LabTopology.API_PORT, caPem, token);
             } else {
-                String server = ADDON_USERS.containsKey(e.getKey()) ? "https://" + LabTopology.KUBERNETES_SERVICE_IP + ":443" : internal;
+                String server = ADDON_USERS.containsKey(e.getKey()) ? "https://" + LabTopology.KUBERNETES_SERVICE_IP + ":443"
+                        : e.getKey().startsWith("node-") ? nodeServer : internal;
                 Kubeconfig.write(paths.componentKubeconfig(e.getKey()), server, caPem, token);
             }
         }

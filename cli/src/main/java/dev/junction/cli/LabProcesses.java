@@ -47,7 +47,8 @@ final class LabProcesses {
     static boolean isJunction(long pid) {
         try {
             String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
-            return cmdline.contains(Junction.class.getName());
+            // The lab's JVMs, and the lab's etcd member (started with --name=jn-etcd by the supervisor).
+            return cmdline.contains(Junction.class.getName()) || cmdline.contains("--name=jn-etcd");
         } catch (IOException e) {
             return false;
         }

@@ -27,6 +27,10 @@ public record LabTopology(List<LabNode> nodes) {
     public static final String KUBERNETES_SERVICE_IP = "10.96.0.1";
     public static final String CLUSTER_DOMAIN = "cluster.local";
     public static final int API_PORT = 6443;
+    /** The second API server's port (labs with {@code --apiservers 2}), on the control-plane node and relayed on 127.0.0.1. */
+    public static final int API_PORT_2 = 6444;
+    /** etcd's client port on the control-plane node (storage backend etcd3). */
+    public static final int ETCD_CLIENT_PORT = 2379;
     /** Every netns, link and file the lab makes starts with this. */
     public static final String PREFIX = "jn-";
 
@@ -65,5 +69,10 @@ public record LabTopology(List<LabNode> nodes) {
     /** URL of the API server as seen from inside the lab (HTTPS with the lab CA, see {@link LabPki}). */
     public String apiServerUrl() {
         return "https://" + controlPlane().ip() + ":" + API_PORT;
+    }
+
+    /** URL of API server {@code index} (0 or 1) inside the lab. */
+    public String apiServerUrl(int index) {
+        return "https://" + controlPlane().ip() + ":" + (index == 0 ? API_PORT : API_PORT_2);
     }
 }

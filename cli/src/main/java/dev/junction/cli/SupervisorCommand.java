@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -32,9 +33,13 @@ public final class SupervisorCommand implements Callable<Integer> {
         ProcessSupervisor.writePid(paths.pidFile("supervisor"), ProcessHandle.current().pid());
         ProcessSupervisor supervisor = new ProcessSupervisor(paths);
         ApiRelay relay = ApiRelay.start(new InetSocketAddress("127.0.0.1", listenPort), paths.apiSocket());
+        Optional<ApiRelay> relay2 = state.apiServers() > 1
+                ? Optional.of(ApiRelay.start(new InetSocketAddress("127.0.0.1", LabTopology.API_PORT_2), paths.apiSocket(1)))
+                : Optional.empty();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
+            relay2.ifPresent(ApiRelay::close);
             supervisor.close();
             stopped.countDown();
         }));
@@ -45,21 +50,44 @@ public final class SupervisorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The control plane (API server, controllers) and one node agent per node, in start order. */
+    /**
+     * The control plane (etcd with storage backend etcd3, the API server(s), controllers) and one node
+     * agent per node, in start order.
+     */
     static List<Component> components(LabPaths paths, LabState state) {
         LabTopology topology = state.topology();
         LabNode cp = topology.controlPlane();
         List<Component> components = new ArrayList<>();
-        List<String> apiserver = new ArrayList<>(List.of(
-                "apiserver",
-                "--data-dir=" + paths.apiserverData(),
-                "--bind-address=0.0.0.0",
-                "--port=" + LabTopology.API_PORT,
-                "--unix-socket=" + paths.apiSocket(),
-                "--advertise-address=" + cp.ip(),
-                "--service-cluster-ip-range=" + LabTopology.SERVICE_CIDR));
-        apiserver.addAll(LabPki.apiServerFlags(paths));
-        components.add(new Component("apiserver", inNetns(cp, JvmCommand.of(paths.cds(), "apiserver", 512, apiserver))));
+        boolean etcd = state.storageBackend().equals("etcd3");
+        if (etcd) {
+            // One etcd member on the control-plane node (kubeadm's stacked etcd), fsync on commit.
+            String client = "http://127.0.0.1:" + LabTopology.ETCD_CLIENT_PORT;
+            String peer = "http://127.0.0.1:" + (LabTopology.ETCD_CLIENT_PORT + 1);
+            components.add(new Component("etcd", inNetns(cp, List.of("etcd", "--name=jn-etcd", "--data-dir=" + paths.etcdData(),
+                    "--listen-client-urls=" + client + ",http://" + cp.ip() + ":" + LabTopology.ETCD_CLIENT_PORT,
+                    "--advertise-client-urls=http://" + cp.ip() + ":" + LabTopology.ETCD_CLIENT_PORT,
+                    "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
+                    "--initial-cluster=jn-etcd=" + peer, "--listen-metrics-urls=http://127.0.0.1:" + (LabTopology.ETCD_CLIENT_PORT + 2)))));
+        }
+        for (int i = 0; i < state.apiServers(); i++) {
+            List<String> apiserver = new ArrayList<>(List.of(
+                    "apiserver",
+                    "--bind-address=0.0.0.0",
+                    "--port=" + (i == 0 ? LabTopology.API_PORT : LabTopology.API_PORT_2),
+                    "--unix-socket=" + paths.apiSocket(i),
+                    // Both advertise the first one, so they agree on the kubernetes Service's endpoints.
+                    "--advertise-address=" + cp.ip(),
+                    "--advertise-port=" + LabTopology.API_PORT,
+                    "--service-cluster-ip-range=" + LabTopology.SERVICE_CIDR));
+            if (etcd) {
+                apiserver.addAll(List.of("--storage-backend=etcd3", "--etcd-servers=http://127.0.0.1:" + LabTopology.ETCD_CLIENT_PORT));
+            } else {
+                apiserver.add("--data-dir=" + paths.apiserverData());
+            }
+            apiserver.addAll(LabPki.apiServerFlags(paths));
+            components.add(new Component(i == 0 ? "apiserver" : "apiserver-" + (i + 1),
+                    inNetns(cp, JvmCommand.of(paths.cds(), i == 0 ? "apiserver" : "apiserver-" + (i + 1), 512, apiserver))));
+        }
         components.add(new Component("controllers", inNetns(cp, JvmCommand.of(paths.cds(), "controllers", 256, List.of(
                 "controllers", "--kubeconfig=" + paths.componentKubeconfig("controllers"))))));
         String imageRunner = String.join(" ", JvmCommand.of(paths.cds(), "image", 128, List.of("image")));

@@ -42,6 +42,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--proxy-mode", defaultValue = "iptables", description = "kube-proxy mode of the nodes: iptables, nftables or userspace (default: ${DEFAULT-VALUE}).")
     String proxyMode;
 
+    @Option(names = "--storage-backend", defaultValue = "sqlite",
+            description = "API server storage: sqlite (embedded) or etcd3 (an etcd member on the control-plane node) (default: ${DEFAULT-VALUE}).")
+    String storageBackend;
+
+    @Option(names = "--apiservers", defaultValue = "1",
+            description = "API server processes: 1, or 2 sharing etcd (controllers use the first, node agents the second) (default: ${DEFAULT-VALUE}).")
+    int apiServers;
+
     @Option(names = "--timeout", defaultValue = "180s", description = "How long to wait for the cluster to be ready, e.g. 180s, 5m (default: ${DEFAULT-VALUE}).")
     String timeout;
 
@@ -57,6 +65,18 @@ public final class UpCommand implements Callable<Integer> {
         if (!dev.junction.proxy.ProxyConfig.MODES.contains(proxyMode)) {
             System.err.println("junction up: --proxy-mode: " + proxyMode + " (expected: one of " + dev.junction.proxy.ProxyConfig.MODES + ")");
             return 2;
+        }
+        if (!List.of("sqlite", "etcd3").contains(storageBackend)) {
+            System.err.println("junction up: --storage-backend: " + storageBackend + " (expected: sqlite or etcd3)");
+            return 2;
+        }
+        if (apiServers < 1 || apiServers > 2 || (apiServers == 2 && !storageBackend.equals("etcd3"))) {
+            System.err.println("junction up: --apiservers: " + apiServers + " (expected: 1, or 2 with --storage-backend etcd3)");
+            return 2;
+        }
+        if (storageBackend.equals("etcd3") && CommandRunner.system().run("sh", "-c", "command -v etcd").exitCode() != 0) {
+            System.err.println("junction up: --storage-backend etcd3 needs the etcd binary (Debian package etcd-server)");
+            return 1;
         }
         LabNetwork network = new LabNetwork(CommandRunner.system());
         List<String> existing = network.existingNamespaces();
@@ -81,10 +101,11 @@ public final class UpCommand implements Callable<Integer> {
             network.destroyAll();
             throw e;
         }
-        new LabState(workers, proxyMode, 0).write(paths.state());
-        LabPki.create(paths, topology);
+        LabState state = new LabState(workers, proxyMode, 0, storageBackend, apiServers);
+        state.write(paths.state());
+        LabPki.create(paths, topology, topology.apiServerUrl(apiServers - 1));
         long supervisorPid = startSupervisor(paths);
-        new LabState(workers, proxyMode, supervisorPid).write(paths.state());
+        state.withSupervisorPid(supervisorPid).write(paths.state());
 
         try (KubernetesClient client = KubeClients.create(Optional.empty(), Optional.of(paths.kubeconfig()))) {
             ClusterReadiness readiness = new ClusterReadiness(client, topology);
