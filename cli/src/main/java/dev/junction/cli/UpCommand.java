@@ -110,12 +110,13 @@ public final class UpCommand implements Callable<Integer> {
         try (KubernetesClient client = KubeClients.create(Optional.empty(), Optional.of(paths.kubeconfig()))) {
             ClusterReadiness readiness = new ClusterReadiness(client, topology);
             System.out.println("Starting the API server, controllers and node agents …");
-            readiness.awaitApiServer(Duration.ofSeconds(90));
+            Duration limit = Duration.parse("PT" + timeout.toUpperCase());
+            readiness.awaitApiServer(limit);
             List<HasMetadata> objects = new ArrayList<>(addons(client, paths));
             objects.addAll(ManifestLoader.load(client, manifests));
             System.out.println("Applying " + objects.size() + " objects …");
             apply(client, objects);
-            Optional<String> notReady = readiness.awaitReady(Duration.parse("PT" + timeout.toUpperCase()));
+            Optional<String> notReady = readiness.awaitReady(limit);
             System.out.println();
             System.out.print(new ClusterSummary(client).render());
             System.out.printf("%nkubeconfig: %s%n", paths.kubeconfig());
