@@ -152,7 +152,6 @@ class ProxyModesLabTest {
             });
         }
     }
-    }
 
     /**
      * Endpoint churn under a curl loop (one request every 50 ms from a pod): scale the Deployment
