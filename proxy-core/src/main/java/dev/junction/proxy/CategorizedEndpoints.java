@@ -80,6 +80,13 @@ public record CategorizedEndpoints(List<EndpointInfo> cluster, List<EndpointInfo
     }
 
     private static List<EndpointInfo> filter(List<EndpointInfo> endpoints, Predicate<EndpointInfo> keep) {
+        int first = 0;
+        while (first < endpoints.size() && keep.test(endpoints.get(first))) {
+            first++;
+        }
+        if (first == endpoints.size()) {
+            return endpoints; // the common case: every endpoint qualifies, no copy
+        }
         List<EndpointInfo> out = new ArrayList<>(endpoints.size());
         for (EndpointInfo e : endpoints) {
             if (keep.test(e)) {

@@ -2,33 +2,71 @@ package dev.junction.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Comparator;
+import java.util.function.Function;
 
 /**
  * Identifies one port of one Service, as upstream {@code proxy.ServicePortName} (pkg/proxy/types.go).
  * {@link #toString()} is {@code namespace/name:port}, or {@code namespace/name} for an unnamed port;
  * that string (plus the lower-case protocol) is what kube-proxy hashes into chain names.
  *
- * @param namespace the Service's namespace
- * @param name      the Service's name
- * @param port      the port's {@code name} (empty for a single unnamed port)
- * @param protocol  the port's protocol
+ * <p>An immutable value (equality and order over the four fields). Like upstream's per-mode
+ * {@code serviceInfo} (pkg/proxy/iptables/proxier.go {@code newServiceInfo}, which computes
+ * {@code nameString} and every chain name once when the Service changes), it keeps its string form
+ * and, in {@link #derivedName(int, Function)}, the chain-name bases of each proxy mode, so that a
+ * render of an unchanged Service hashes nothing.
  */
-public record ServicePortName(String namespace, String name, String port, Protocol protocol)
-        implements Comparable<ServicePortName> {
-    /** Field by field (no string building: these are TreeMap keys compared ~10^6 times per sync). */
-    private static final Comparator<ServicePortName> ORDER = Comparator.comparing(ServicePortName::namespace)
-            .thenComparing(ServicePortName::name).thenComparing(ServicePortName::port)
-            .thenComparing(ServicePortName::protocol);
+public final class ServicePortName implements Comparable<ServicePortName> {
+    /** {@link #derivedName} slot of iptables mode ({@code portProtoHash}). */
+    public static final int IPTABLES_NAMES = 0;
+    /** {@link #derivedName} slot of nftables mode ({@code servicePortChainNameBase}). */
+    public static final int NFTABLES_NAMES = 1;
+    private static final int SLOTS = 2;
 
-    public ServicePortName {
-        requireNonNull(namespace, "namespace");
-        requireNonNull(name, "name");
-        requireNonNull(port, "port");
-        requireNonNull(protocol, "protocol");
+    private final String namespace;
+    private final String name;
+    private final String port;
+    private final Protocol protocol;
+    private final int hash;
+    private String string;
+    /** Per-mode memo; a racy write only ever stores the same (immutable) value. */
+    private final String[] derived = new String[SLOTS];
+
+    /**
+     * @param namespace the Service's namespace (non-empty)
+     * @param name      the Service's name (non-empty)
+     * @param port      the port's {@code name} (empty for a single unnamed port)
+     * @param protocol  the port's protocol
+     * @throws IllegalArgumentException when namespace or name is empty
+     */
+    public ServicePortName(String namespace, String name, String port, Protocol protocol) {
+        this.namespace = requireNonNull(namespace, "namespace");
+        this.name = requireNonNull(name, "name");
+        this.port = requireNonNull(port, "port");
+        this.protocol = requireNonNull(protocol, "protocol");
         if (namespace.isEmpty() || name.isEmpty()) {
             throw new IllegalArgumentException("namespace/name: " + namespace + "/" + name + " (expected: both non-empty)");
         }
+        this.hash = ((namespace.hashCode() * 31 + name.hashCode()) * 31 + port.hashCode()) * 31 + protocol.hashCode();
+    }
+
+    /** The Service's namespace. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The Service's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The port's name (empty for a single unnamed port). */
+    public String port() {
+        return port;
+    }
+
+    /** The port's protocol. */
+    public Protocol protocol() {
+        return protocol;
     }
 
     /** The Service this port belongs to. */
@@ -36,13 +74,64 @@ public record ServicePortName(String namespace, String name, String port, Protoc
         return new NamespacedName(namespace, name);
     }
 
+    /**
+     * A name derived from this port by a proxy mode, computed by {@code compute} on first use and
+     * kept (upstream keeps them in {@code serviceInfo}). {@code compute} must be a pure function of
+     * this value.
+     *
+     * @param slot    {@link #IPTABLES_NAMES} or {@link #NFTABLES_NAMES}
+     * @param compute the mode's name function
+     * @return the (cached) result of {@code compute.apply(this)}
+     */
+    public String derivedName(int slot, Function<ServicePortName, String> compute) {
+        String value = derived[slot];
+        if (value == null) {
+            value = compute.apply(this);
+            derived[slot] = value;
+        }
+        return value;
+    }
+
     @Override
     public String toString() {
-        return namespace + "/" + name + (port.isEmpty() ? "" : ":" + port);
+        String s = string;
+        if (s == null) {
+            s = port.isEmpty() ? namespace + "/" + name : namespace + "/" + name + ":" + port;
+            string = s;
+        }
+        return s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof ServicePortName other && hash == other.hash && namespace.equals(other.namespace)
+                && name.equals(other.name) && port.equals(other.port) && protocol == other.protocol;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
     }
 
     @Override
     public int compareTo(ServicePortName other) {
-        return ORDER.compare(this, other);
+        // Field by field, no string building: these are TreeMap keys compared ~10^6 times per sync.
+        if (this == other) {
+            return 0;
+        }
+        int c = namespace.compareTo(other.namespace);
+        if (c == 0) {
+            c = name.compareTo(other.name);
+            if (c == 0) {
+                c = port.compareTo(other.port);
+                if (c == 0) {
+                    c = protocol.compareTo(other.protocol);
+                }
+            }
+        }
+        return c;
     }
 }

@@ -6,8 +6,6 @@ import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.ServicePortName;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Chain names exactly as kube-proxy's iptables mode computes them (kubernetes
@@ -37,10 +35,6 @@ public final class IptablesChains {
     public static final List<String> SERVICE_CHAIN_PREFIXES =
             List.of("KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-", "KUBE-FW-", "KUBE-EXT-");
 
-    /** Memo of hashes (names are recomputed on every sync); cleared when it outgrows a large cluster. */
-    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
-    private static final int CACHE_LIMIT = 1 << 20;
-
     private IptablesChains() {
     }
 
@@ -64,37 +58,35 @@ public final class IptablesChains {
         return "KUBE-EXT-" + portProtoHash(name);
     }
 
-    /** {@code KUBE-SEP-…}: DNAT to one endpoint. */
+    /**
+     * {@code KUBE-SEP-…}: DNAT to one endpoint. Computed once per endpoint of a Service port and kept
+     * in the {@link EndpointInfo} (upstream {@code endpointInfo.ChainName}).
+     */
     public static String servicePortEndpointChain(ServicePortName name, EndpointInfo endpoint) {
+        requireNonNull(name, "name");
         requireNonNull(endpoint, "endpoint");
-        return "KUBE-SEP-" + hash16(name + name.protocol().lower() + endpoint.endpoint());
+        return endpoint.derivedName(ServicePortName.IPTABLES_NAMES, name,
+                (n, e) -> "KUBE-SEP-" + ChainHash.base32Sha256(n + n.protocol().lower() + e.endpoint(), 16));
     }
 
     /** True for chain names with one of {@link #SERVICE_CHAIN_PREFIXES}. */
     public static boolean isServiceChain(String chain) {
-        return SERVICE_CHAIN_PREFIXES.stream().anyMatch(chain::startsWith);
+        for (String prefix : SERVICE_CHAIN_PREFIXES) {
+            if (chain.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** The 16-character hash of {@code name.toString() + protocol}, as upstream {@code portProtoHash}. */
+    /**
+     * The 16-character hash of {@code name.toString() + protocol}, as upstream {@code portProtoHash};
+     * computed once per Service port and kept in the {@link ServicePortName} (upstream computes the
+     * chain names once in {@code newServiceInfo}).
+     */
     public static String portProtoHash(ServicePortName name) {
         requireNonNull(name, "name");
-        return hash16(name + name.protocol().lower());
-    }
-
-    private static String hash16(String input) {
-        String cached = CACHE.get(input);
-        if (cached != null) {
-            return cached;
-        }
-        if (CACHE.size() > CACHE_LIMIT) {
-            CACHE.clear();
-        }
-        String computed = computeHash16(input);
-        CACHE.put(input, computed);
-        return computed;
-    }
-
-    private static String computeHash16(String input) {
-        return ChainHash.base32Sha256(input, 16);
+        return name.derivedName(ServicePortName.IPTABLES_NAMES,
+                n -> ChainHash.base32Sha256(n + n.protocol().lower(), 16));
     }
 }

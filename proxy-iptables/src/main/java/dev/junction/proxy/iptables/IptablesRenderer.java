@@ -20,7 +20,6 @@ import dev.junction.proxy.ServicePortName;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -97,9 +96,11 @@ public final class IptablesRenderer {
                 KUBE_NODEPORTS, KUBE_PROXY_FIREWALL));
         List<String> filterRules = new ArrayList<>();
         List<String> natChains = new ArrayList<>(List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ));
-        List<String> natRules = new ArrayList<>();
+        // ~250-300 characters of rules per endpoint without comments (SEP ×2, SVC ×1); grows if needed.
+        RuleText natRules = new RuleText((int) Math.min(1 << 30, 320L * totalEndpointsHint(snapshot)));
         Set<String> active = new HashSet<>(Math.max(16, totalEndpointsHint(snapshot) * 3));
-        List<String> skipped = new ArrayList<>();
+        List<String> skippedChains = new ArrayList<>();
+        RuleText skippedRules = new RuleText(4096);
         String mark = config.masqueradeMark();
 
         natRules.add(rule(KUBE_POSTROUTING, "-m mark ! --mark " + mark + "/" + mark + " -j RETURN"));
@@ -108,10 +109,15 @@ public final class IptablesRenderer {
                 "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully"));
         natRules.add(rule(KUBE_MARK_MASQ, "-j MARK --or-mark " + mark));
 
+        // One endpoints lookup per port (the snapshot's maps are sorted trees).
+        List<List<EndpointInfo>> endpointsByPort = new ArrayList<>(snapshot.services().ports().size());
         int totalEndpoints = 0;
         for (ServicePortName name : snapshot.services().ports().keySet()) {
-            totalEndpoints += snapshot.endpoints().get(name).size();
+            List<EndpointInfo> endpoints = snapshot.endpoints().get(name);
+            endpointsByPort.add(endpoints);
+            totalEndpoints += endpoints.size();
         }
+        int portIndex = 0;
         boolean largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
         String localMatch = config.clusterCIDR().map(c -> "-s " + c).orElse("");
         String notLocalMatch = config.clusterCIDR().map(c -> "! -s " + c).orElse("");
@@ -121,7 +127,7 @@ public final class IptablesRenderer {
             ServicePortInfo svc = entry.getValue();
             String proto = svc.protocol().lower();
             String svcName = name.toString();
-            CategorizedEndpoints eps = CategorizedEndpoints.of(snapshot.endpoints().get(name), svc);
+            CategorizedEndpoints eps = CategorizedEndpoints.of(endpointsByPort.get(portIndex++), svc);
             String clusterPolicyChain = IptablesChains.servicePortPolicyClusterChain(name);
             String localPolicyChain = IptablesChains.servicePortPolicyLocalChain(name);
             String externalChain = IptablesChains.serviceExternalChain(name);
@@ -225,8 +231,8 @@ public final class IptablesRenderer {
 
             // Per-service chains: written only when the Service changed (or on a full render).
             boolean write = changed.test(name.service());
-            List<String> chains = write ? natChains : skipped;
-            List<String> rules = write ? natRules : skipped;
+            List<String> chains = write ? natChains : skippedChains;
+            RuleText rules = write ? natRules : skippedRules;
 
             if (hasInternalEndpoints) {
                 String clusterIpMatch = "-m comment --comment \"" + svcName + " cluster IP\"" + protoMatch
@@ -274,31 +280,38 @@ public final class IptablesRenderer {
                 rules.add(rule(fwChain, "-m comment --comment \"other traffic to " + svcName
                         + " will be dropped by KUBE-PROXY-FIREWALL\""));
             }
-            Map<EndpointInfo, String> sepNames = new HashMap<>(eps.allReachable().size() * 2);
-            for (EndpointInfo endpoint : eps.allReachable()) {
-                sepNames.put(endpoint, IptablesChains.servicePortEndpointChain(name, endpoint));
-            }
             if (usesClusterPolicyChain) {
                 chains.add(clusterPolicyChain);
                 active.add(clusterPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, clusterPolicyChain, eps.cluster(), sepNames, largeCluster);
+                writeServiceToEndpointRules(rules, name, svc, clusterPolicyChain, eps.cluster(), largeCluster);
             }
             if (usesLocalPolicyChain) {
                 chains.add(localPolicyChain);
                 active.add(localPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, localPolicyChain, eps.local(), sepNames, largeCluster);
+                writeServiceToEndpointRules(rules, name, svc, localPolicyChain, eps.local(), largeCluster);
             }
+            boolean affinity = svc.sessionAffinity().clientIp();
             for (EndpointInfo endpoint : eps.allReachable()) {
-                String sep = sepNames.get(endpoint);
+                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
                 chains.add(sep);
                 active.add(sep);
-                String head = "-A " + sep + (largeCluster ? "" : " -m comment --comment " + svcName);
-                rules.add(head + " -s " + endpoint.ip() + " -j " + KUBE_MARK_MASQ);
-                String recent = svc.sessionAffinity().clientIp() ? " -m recent --name " + sep + " --set" : "";
-                rules.add(head + recent + protoMatch + " -j DNAT --to-destination " + endpoint.endpoint());
+                StringBuilder line = rules.line().append("-A ").append(sep);
+                if (!largeCluster) {
+                    line.append(" -m comment --comment ").append(svcName);
+                }
+                line.append(" -s ").append(endpoint.ip()).append(" -j ").append(KUBE_MARK_MASQ).append('\n');
+                line.append("-A ").append(sep);
+                if (!largeCluster) {
+                    line.append(" -m comment --comment ").append(svcName);
+                }
+                if (affinity) {
+                    line.append(" -m recent --name ").append(sep).append(" --set");
+                }
+                line.append(protoMatch).append(" -j DNAT --to-destination ").append(endpoint.endpoint()).append('\n');
             }
             if (!write) {
-                skipped.clear();
+                skippedChains.clear();
+                skippedRules.clear();
             }
         }
 
@@ -317,7 +330,7 @@ public final class IptablesRenderer {
                 + mark + "/" + mark + " -j ACCEPT"));
         filterRules.add(rule(KUBE_FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack"
                 + " --ctstate RELATED,ESTABLISHED -j ACCEPT"));
-        return new IptablesRules(filterChains, filterRules, natChains, natRules, active);
+        return new IptablesRules(filterChains, filterRules, natChains, natRules.text(), active);
     }
 
     /**
@@ -332,21 +345,26 @@ public final class IptablesRenderer {
     }
 
     /** Upstream {@code writeServiceToEndpointRules}: affinity checks first, then the random split. */
-    private static void writeServiceToEndpointRules(List<String> natRules, ServicePortName name, ServicePortInfo svc,
-            String svcChain, List<EndpointInfo> endpoints, Map<EndpointInfo, String> sepNames, boolean largeCluster) {
+    private static void writeServiceToEndpointRules(RuleText natRules, ServicePortName name, ServicePortInfo svc,
+            String svcChain, List<EndpointInfo> endpoints, boolean largeCluster) {
         if (svc.sessionAffinity().clientIp()) {
             for (EndpointInfo endpoint : endpoints) {
-                String sep = sepNames.get(endpoint);
-                natRules.add("-A " + svcChain + comment(name, endpoint, largeCluster) + " -m recent --name " + sep
-                        + " --rcheck --seconds " + svc.sessionAffinity().timeoutSeconds() + " --reap -j " + sep);
+                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
+                StringBuilder line = natRules.line().append("-A ").append(svcChain);
+                appendComment(line, name, endpoint, largeCluster);
+                line.append(" -m recent --name ").append(sep).append(" --rcheck --seconds ")
+                        .append(svc.sessionAffinity().timeoutSeconds()).append(" --reap -j ").append(sep).append('\n');
             }
         }
         int n = endpoints.size();
         for (int i = 0; i < n; i++) {
             EndpointInfo endpoint = endpoints.get(i);
-            String sep = sepNames.get(endpoint);
-            String statistic = i < n - 1 ? " -m statistic --mode random --probability " + probability(n - i) : "";
-            natRules.add("-A " + svcChain + comment(name, endpoint, largeCluster) + statistic + " -j " + sep);
+            StringBuilder line = natRules.line().append("-A ").append(svcChain);
+            appendComment(line, name, endpoint, largeCluster);
+            if (i < n - 1) {
+                line.append(" -m statistic --mode random --probability ").append(probability(n - i));
+            }
+            line.append(" -j ").append(IptablesChains.servicePortEndpointChain(name, endpoint)).append('\n');
         }
     }
 
@@ -354,8 +372,10 @@ public final class IptablesRenderer {
         return snapshot.services().ports().size() + snapshot.endpoints().endpoints().size() * 10;
     }
 
-    private static String comment(ServicePortName name, EndpointInfo endpoint, boolean largeCluster) {
-        return largeCluster ? "" : " -m comment --comment \"" + name + " -> " + endpoint.endpoint() + "\"";
+    private static void appendComment(StringBuilder line, ServicePortName name, EndpointInfo endpoint, boolean largeCluster) {
+        if (!largeCluster) {
+            line.append(" -m comment --comment \"").append(name).append(" -> ").append(endpoint.endpoint()).append('"');
+        }
     }
 
     private static boolean containsAny(String cidr, List<String> addresses) {

@@ -38,11 +38,32 @@ public record NftElement(String container, List<String> key, Optional<String> va
 
     /** {@code add element ip kube-proxy MAP { KEY [comment "…"] [: VALUE] }}. */
     public String addLine() {
-        StringBuilder out = new StringBuilder(96).append("add element ip ").append(NftablesChains.TABLE).append(' ')
-                .append(container).append(" { ").append(String.join(" . ", key));
-        comment.ifPresent(c -> out.append(" comment \"").append(c).append('"'));
-        value.ifPresent(v -> out.append(" : ").append(v));
-        return out.append(" }").toString();
+        StringBuilder out = new StringBuilder(96);
+        appendAddLine(out);
+        return out.toString();
+    }
+
+    /** Appends {@link #addLine()} (without a newline) to {@code out}. */
+    void appendAddLine(StringBuilder out) {
+        out.append("add element ip ").append(NftablesChains.TABLE).append(' ').append(container).append(" { ");
+        appendElement(out);
+        out.append(" }");
+    }
+
+    /** Appends the element as it appears between the braces: {@code KEY [comment "…"] [: VALUE]}. */
+    void appendElement(StringBuilder out) {
+        for (int i = 0; i < key.size(); i++) {
+            if (i > 0) {
+                out.append(" . ");
+            }
+            out.append(key.get(i));
+        }
+        if (comment.isPresent()) {
+            out.append(" comment \"").append(comment.get()).append('"');
+        }
+        if (value.isPresent()) {
+            out.append(" : ").append(value.get());
+        }
     }
 
     /** {@code delete element ip kube-proxy MAP { KEY }}. */

@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.ServicePortName;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Object names of kube-proxy's nftables mode (kubernetes pkg/proxy/nftables/proxier.go,
@@ -22,10 +20,6 @@ public final class NftablesChains {
     public static final String TABLE = "kube-proxy";
     /** nftables' limit on a chain name minus the longest prefix. */
     static final int BASE_LENGTH_MAX = 128 - 16;
-
-    /** Memo of names (they are recomputed on every render); cleared when it outgrows a large cluster. */
-    private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
-    private static final int CACHE_LIMIT = 1 << 20;
 
     private NftablesChains() {
     }
@@ -50,9 +44,16 @@ public final class NftablesChains {
         return "firewall-" + serviceBase(name);
     }
 
-    /** {@code endpoint-…}: DNAT to one endpoint. */
+    /**
+     * {@code endpoint-…}: DNAT to one endpoint; computed once per endpoint of a Service port and kept
+     * in the {@link EndpointInfo} (upstream {@code newEndpointInfo} computes {@code chainName} once).
+     */
     public static String endpointChain(ServicePortName name, EndpointInfo endpoint) {
-        return "endpoint-" + endpointBase(name, endpoint);
+        requireNonNull(name, "name");
+        requireNonNull(endpoint, "endpoint");
+        return endpoint.derivedName(ServicePortName.NFTABLES_NAMES, name, (n, e) -> "endpoint-" + hashAndTruncate(
+                n.namespace() + "/" + n.name() + "/" + n.protocol().lower() + "/" + n.port()
+                + "__" + e.ip().replace(':', '.') + "/" + e.port()));
     }
 
     /** {@code affinity-…}: the ClientIP affinity set of one endpoint. */
@@ -65,34 +66,22 @@ public final class NftablesChains {
         return name.contains("/");
     }
 
-    /** {@code HASH-ns/name/proto/port}. */
+    /**
+     * {@code HASH-ns/name/proto/port}; computed once per Service port and kept in the
+     * {@link ServicePortName} (upstream computes it once in {@code newServiceInfo}).
+     */
     public static String serviceBase(ServicePortName name) {
         requireNonNull(name, "name");
-        return hashAndTruncate(name.namespace() + "/" + name.name() + "/" + name.protocol().lower() + "/" + name.port());
+        return name.derivedName(ServicePortName.NFTABLES_NAMES, n -> hashAndTruncate(
+                n.namespace() + "/" + n.name() + "/" + n.protocol().lower() + "/" + n.port()));
     }
 
-    /** {@code HASH-ns/name/proto/port__ip/port}. */
+    /** {@code HASH-ns/name/proto/port__ip/port}: {@link #endpointChain} without its prefix. */
     public static String endpointBase(ServicePortName name, EndpointInfo endpoint) {
-        requireNonNull(name, "name");
-        requireNonNull(endpoint, "endpoint");
-        return hashAndTruncate(name.namespace() + "/" + name.name() + "/" + name.protocol().lower() + "/" + name.port()
-                + "__" + endpoint.ip().replace(':', '.') + "/" + endpoint.port());
+        return endpointChain(name, endpoint).substring("endpoint-".length());
     }
 
     static String hashAndTruncate(String name) {
-        String cached = CACHE.get(name);
-        if (cached != null) {
-            return cached;
-        }
-        if (CACHE.size() > CACHE_LIMIT) {
-            CACHE.clear();
-        }
-        String computed = computeHashAndTruncate(name);
-        CACHE.put(name, computed);
-        return computed;
-    }
-
-    private static String computeHashAndTruncate(String name) {
         StringBuilder out = new StringBuilder(9 + name.length()).append(ChainHash.base32Sha256(name, 8));
         out.append('-').append(name);
         if (out.length() > BASE_LENGTH_MAX) {

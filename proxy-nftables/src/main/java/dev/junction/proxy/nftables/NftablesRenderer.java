@@ -12,6 +12,7 @@ import dev.junction.proxy.ServicePortName;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,9 +165,13 @@ public final class NftablesRenderer {
 
         // Chains in creation order: endpoints, cluster, local, external, firewall (rules reference
         // only chains declared before them in the transaction; all chains are declared first).
-        Map<String, List<String>> chains = new LinkedHashMap<>();
-        for (EndpointInfo ep : eps.allReachable()) {
-            chains.put(NftablesChains.endpointChain(name, ep), new ArrayList<>());
+        List<EndpointInfo> reachable = eps.allReachable();
+        Map<String, List<String>> chains = new LinkedHashMap<>(2 * reachable.size() + 8);
+        Map<EndpointInfo, String> epChains = new HashMap<>(2 * reachable.size() + 2);
+        for (EndpointInfo ep : reachable) {
+            String chain = NftablesChains.endpointChain(name, ep);
+            epChains.put(ep, chain);
+            chains.put(chain, new ArrayList<>(3));
         }
         if (usesClusterPolicyChain) {
             chains.put(clusterChain, new ArrayList<>());
@@ -258,13 +263,13 @@ public final class NftablesRenderer {
             }
         }
         if (usesClusterPolicyChain) {
-            writeServiceToEndpointRules(chains.get(clusterChain), name, svc, eps.cluster());
+            writeServiceToEndpointRules(chains.get(clusterChain), name, svc, eps.cluster(), epChains);
         }
         if (usesLocalPolicyChain) {
-            writeServiceToEndpointRules(chains.get(localChain), name, svc, eps.local());
+            writeServiceToEndpointRules(chains.get(localChain), name, svc, eps.local(), epChains);
         }
-        for (EndpointInfo ep : eps.allReachable()) {
-            List<String> rules = chains.get(NftablesChains.endpointChain(name, ep));
+        for (EndpointInfo ep : reachable) {
+            List<String> rules = chains.get(epChains.get(ep));
             rules.add("ip saddr " + ep.ip() + " jump " + MASQ);
             if (svc.sessionAffinity().clientIp()) {
                 rules.add("update @" + NftablesChains.affinitySet(name, ep) + " { ip saddr }");
@@ -277,10 +282,10 @@ public final class NftablesRenderer {
     }
 
     private static void writeServiceToEndpointRules(List<String> rules, ServicePortName name, ServicePortInfo svc,
-            List<EndpointInfo> endpoints) {
+            List<EndpointInfo> endpoints, Map<EndpointInfo, String> epChains) {
         if (svc.sessionAffinity().clientIp()) {
             for (EndpointInfo ep : endpoints) {
-                rules.add("ip saddr @" + NftablesChains.affinitySet(name, ep) + " goto " + NftablesChains.endpointChain(name, ep));
+                rules.add("ip saddr @" + NftablesChains.affinitySet(name, ep) + " goto " + epChains.get(ep));
             }
         }
         StringBuilder vmap = new StringBuilder(64 + endpoints.size() * 80).append("numgen random mod ")
@@ -289,7 +294,7 @@ public final class NftablesRenderer {
             if (i > 0) {
                 vmap.append(" , ");
             }
-            vmap.append(i).append(" : goto ").append(NftablesChains.endpointChain(name, endpoints.get(i)));
+            vmap.append(i).append(" : goto ").append(epChains.get(endpoints.get(i)));
         }
         rules.add(vmap.append(" }").toString());
     }

@@ -30,20 +30,72 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
         services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
     }
 
-    /** The whole desired state as {@code add} lines. */
+    /** The whole desired state as {@code add} lines (one line per object, knftables' {@code Fake.Dump()} shape). */
     public String dump() {
-        StringBuilder out = new StringBuilder(4096 + services.size() * 1024);
+        StringBuilder out = new StringBuilder(textSize());
         baseLines.forEach(l -> out.append(l).append('\n'));
-        services.values().forEach(s -> appendAdds(out, s));
+        for (NftServiceRules s : services.values()) {
+            appendAdds(out, s);
+        }
         return out.toString();
     }
 
     /**
      * A transaction that replaces the table atomically: {@code add table} (so that the delete never
-     * fails), {@code delete table}, then {@link #dump()}. ClientIP affinity entries are lost.
+     * fails), {@code delete table}, the base objects, every Service port's affinity sets, chains and
+     * rules, and last every element, one {@code add element ip kube-proxy NAME { e1, e2, … }} per
+     * set or map (upstream knftables writes one command per element; one batched command per
+     * container is the same netlink transaction for nft with fewer commands to parse and evaluate).
+     * ClientIP affinity entries are lost. Elements come last so that every chain they name exists.
      */
     public String fullTransaction() {
-        return "add table " + PREFIX.strip() + "\ndelete table " + PREFIX.strip() + "\n" + dump();
+        StringBuilder out = new StringBuilder(textSize() + 64);
+        out.append("add table ").append(PREFIX.strip()).append("\ndelete table ").append(PREFIX.strip()).append('\n');
+        baseLines.forEach(l -> out.append(l).append('\n'));
+        Map<String, StringBuilder> elements = new TreeMap<>();
+        for (NftServiceRules s : services.values()) {
+            s.affinitySets().forEach(l -> out.append(l).append('\n'));
+            for (NftChain chain : s.chains()) {
+                out.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
+            }
+            appendRules(out, s);
+            for (NftElement e : s.elements()) {
+                StringBuilder list = elements.get(e.container());
+                if (list == null) {
+                    list = new StringBuilder(64 + services.size() * 96);
+                    elements.put(e.container(), list);
+                } else {
+                    list.append(", ");
+                }
+                e.appendElement(list);
+            }
+        }
+        elements.forEach((container, list) -> out.append("add element ").append(PREFIX).append(container).append(" { ")
+                .append(list).append(" }\n"));
+        return out.toString();
+    }
+
+    /** Characters of {@link #dump()}, so that the text is built in one presized buffer. */
+    private int textSize() {
+        long size = 0;
+        for (String l : baseLines) {
+            size += l.length() + 1;
+        }
+        int prefix = PREFIX.length();
+        for (NftServiceRules s : services.values()) {
+            for (String l : s.affinitySets()) {
+                size += l.length() + 1;
+            }
+            for (NftChain chain : s.chains()) {
+                int name = chain.name().length();
+                size += "add chain ".length() + prefix + name + 1;
+                for (String rule : chain.rules()) {
+                    size += "add rule ".length() + prefix + name + 1 + rule.length() + 1;
+                }
+            }
+            size += s.elements().size() * 128L;
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 16, size);
     }
 
     /**
@@ -121,18 +173,24 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
     }
 
     private static void appendAdds(StringBuilder out, NftServiceRules s) {
-        s.affinitySets().forEach(l -> out.append(l).append('\n'));
+        for (String l : s.affinitySets()) {
+            out.append(l).append('\n');
+        }
         for (NftChain chain : s.chains()) {
             out.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
         }
         appendRules(out, s);
-        s.elements().forEach(e -> out.append(e.addLine()).append('\n'));
+        for (NftElement e : s.elements()) {
+            e.appendAddLine(out);
+            out.append('\n');
+        }
     }
 
     private static void appendRules(StringBuilder out, NftServiceRules s) {
         for (NftChain chain : s.chains()) {
+            String name = chain.name();
             for (String rule : chain.rules()) {
-                out.append("add rule ").append(PREFIX).append(chain.name()).append(' ').append(rule).append('\n');
+                out.append("add rule ").append(PREFIX).append(name).append(' ').append(rule).append('\n');
             }
         }
     }

@@ -28,6 +28,15 @@ public final class IncrementalProfile {
         }, List.of(), ProxyConfig.defaults().withMode("nftables"), List.of("10.96.0.0/12"));
         NodeInfo node = NodeInfo.named("bench");
         var snapshot0 = Snapshots.cluster(services, 10, 0);
+        for (int round = 1; round <= 3; round++) {
+            // A fresh proxier each round: its first sync is a full one (render + whole transaction).
+            NftablesProxier fresh = new NftablesProxier((argv, stdin, timeout) -> new CommandResult(argv, 0, "", ""),
+                    List.of(), ProxyConfig.defaults().withMode("nftables"), List.of("10.96.0.0/12"));
+            long t0 = System.nanoTime();
+            fresh.sync(snapshot0, node);
+            System.out.printf("jvm full sync (render+transaction text) round %d: %.1f ms, %d bytes%n", round,
+                    (System.nanoTime() - t0) / 1e6, fresh.lastTransaction().length());
+        }
         proxier.sync(snapshot0, node);
         Files.writeString(out.resolve("full.nft"), last);
         for (int generation = 1; generation <= 6; generation++) {
