@@ -48,10 +48,30 @@ public final class EndpointsChangeTracker {
     /** service → merged endpoints as of the last checkout. */
     private final Map<NamespacedName, Map<ServicePortName, List<EndpointInfo>>> applied = new HashMap<>();
     private final Set<NamespacedName> pending = new LinkedHashSet<>();
+    /** service → last-change-trigger-time annotations of pending changes (upstream {@code lastChangeTriggerTimes}). */
+    private final Map<NamespacedName, List<java.time.Instant>> triggerTimes = new HashMap<>();
+    private final java.time.Instant trackerStart;
+
+    /** The annotation the EndpointSlice controller stamps with the time of the change that triggered the write. */
+    public static final String LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
 
     /** @param nodeName this proxy's Node name; endpoints with that {@code nodeName} are local */
     public EndpointsChangeTracker(String nodeName) {
         this.nodeName = requireNonNull(nodeName, "nodeName");
+        this.trackerStart = java.time.Instant.now();
+    }
+
+    /**
+     * The trigger times (from {@link #LAST_CHANGE_TRIGGER_TIME}) of the changes handed out by the
+     * last {@link #checkout()}s, cleared by this call (upstream {@code checkoutTriggerTimes}): after a
+     * successful sync each one gives a sample of {@code kubeproxy_network_programming_duration_seconds}.
+     * Times before this tracker started (the initial list) are ignored, as upstream does.
+     */
+    public synchronized List<java.time.Instant> checkoutTriggerTimes() {
+        List<java.time.Instant> out = new java.util.ArrayList<>();
+        triggerTimes.values().forEach(out::addAll);
+        triggerTimes.clear();
+        return out;
     }
 
     /**
@@ -82,12 +102,35 @@ public final class EndpointsChangeTracker {
         } else {
             pending.add(key);
         }
-        return !before.equals(after);
+        boolean changed = !before.equals(after);
+        if (changed) {
+            // A deleted slice's annotation dates from its last update, not from this change: ignored.
+            if (removed) {
+                triggerTimes.remove(key);
+            } else {
+                lastChangeTriggerTime(slice).filter(t -> t.isAfter(trackerStart))
+                        .ifPresent(t -> triggerTimes.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(t));
+            }
+        }
+        return changed;
     }
 
     /** True when changes are waiting for {@link #checkout()}. */
     public synchronized boolean hasPending() {
         return !pending.isEmpty();
+    }
+
+    private static Optional<java.time.Instant> lastChangeTriggerTime(EndpointSlice slice) {
+        Map<String, String> annotations = slice.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(LAST_CHANGE_TRIGGER_TIME);
+        if (value == null || value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(value).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** Returns the Services whose merged endpoints changed since the last checkout, and starts afresh. */

@@ -125,11 +125,16 @@ public final class ProxyController implements AutoCloseable {
         synchronized (syncLock) {
             services = services.apply(serviceChanges.checkout());
             endpoints = endpoints.apply(endpointsChanges.checkout());
+            List<java.time.Instant> triggers = endpointsChanges.checkoutTriggerTimes();
             ProxySnapshot snapshot = new ProxySnapshot(services, endpoints);
             long start = System.nanoTime();
             try {
                 proxier.sync(snapshot, node);
                 metrics.synced(Duration.ofNanos(System.nanoTime() - start));
+                java.time.Instant now = java.time.Instant.now();
+                for (java.time.Instant trigger : triggers) {
+                    metrics.networkProgrammed(Duration.between(trigger, now));
+                }
                 lastSnapshot = snapshot;
                 LOG.debug("synced {} service ports", services.ports().size());
             } catch (RuntimeException e) {

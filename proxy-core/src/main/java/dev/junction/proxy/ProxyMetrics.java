@@ -22,6 +22,35 @@ public final class ProxyMetrics {
         }
     }
 
+    /**
+     * Buckets of {@code kubeproxy_network_programming_duration_seconds}: upstream's (0.25 s, 0.5 s,
+     * 1–59 s, 60–115 s by 5, 120–300 s by 30) preceded by 1–128 ms powers of two, so that sub-second
+     * programming (the lab's 200 ms target) is visible.
+     */
+    static final double[] PROGRAMMING_BUCKETS;
+
+    static {
+        java.util.List<Double> b = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            b.add(0.001 * Math.pow(2, i));
+        }
+        b.add(0.25);
+        b.add(0.5);
+        for (int s = 1; s <= 59; s++) {
+            b.add((double) s);
+        }
+        for (int s = 60; s <= 115; s += 5) {
+            b.add((double) s);
+        }
+        for (int s = 120; s <= 300; s += 30) {
+            b.add((double) s);
+        }
+        PROGRAMMING_BUCKETS = b.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private final AtomicLongArray programmingCounts = new AtomicLongArray(PROGRAMMING_BUCKETS.length);
+    private final AtomicLong programmingCount = new AtomicLong();
+    private final AtomicLong programmingSumNanos = new AtomicLong();
     private final Clock clock;
     private final Duration healthTimeout;
     private final AtomicLongArray bucketCounts = new AtomicLongArray(BUCKETS.length);
@@ -47,6 +76,28 @@ public final class ProxyMetrics {
         observe(elapsed);
         lastSyncMillis.set(clock.millis());
         lastQueuedMillis.set(0);
+    }
+
+    /**
+     * Records one network-programming latency sample: from an EndpointSlice change's trigger time
+     * (its {@code endpoints.kubernetes.io/last-change-trigger-time}) to the end of the sync that
+     * programmed it (upstream {@code NetworkProgrammingLatency}). Negative values (clock skew) count as 0.
+     */
+    public void networkProgrammed(Duration latency) {
+        long nanos = Math.max(0, latency.toNanos());
+        double seconds = nanos / 1e9;
+        for (int i = 0; i < PROGRAMMING_BUCKETS.length; i++) {
+            if (seconds <= PROGRAMMING_BUCKETS[i]) {
+                programmingCounts.incrementAndGet(i);
+            }
+        }
+        programmingSumNanos.addAndGet(nanos);
+        programmingCount.incrementAndGet();
+    }
+
+    /** Number of network-programming samples so far. */
+    public long networkProgrammingSamples() {
+        return programmingCount.get();
     }
 
     /** Records a failed sync that took {@code elapsed}. */
@@ -98,6 +149,15 @@ public final class ProxyMetrics {
         out.append("# HELP ").append(f).append(" Cumulative proxy iptables restore failures\n");
         out.append("# TYPE ").append(f).append(" counter\n");
         out.append(f).append(' ').append(restoreFailures.get()).append('\n');
+        String n = "kubeproxy_network_programming_duration_seconds";
+        out.append("# HELP ").append(n).append(" In Cluster Network Programming Latency in seconds\n");
+        out.append("# TYPE ").append(n).append(" histogram\n");
+        for (int i = 0; i < PROGRAMMING_BUCKETS.length; i++) {
+            out.append(n).append("_bucket{le=\"").append(fmt(PROGRAMMING_BUCKETS[i])).append("\"} ").append(programmingCounts.get(i)).append('\n');
+        }
+        out.append(n).append("_bucket{le=\"+Inf\"} ").append(programmingCount.get()).append('\n');
+        out.append(n).append("_sum ").append(fmt(programmingSumNanos.get() / 1e9)).append('\n');
+        out.append(n).append("_count ").append(programmingCount.get()).append('\n');
         return out.toString();
     }
 

@@ -88,4 +88,32 @@ class EndpointsChangeTrackerTest {
         assertThat(tracker.onSliceUpdate(ipv6, false)).isFalse();
         assertThat(tracker.hasPending()).isFalse();
     }
+
+    @Test
+    void triggerTimesOfRealChangesAreCheckedOutOnceAndDeletesAreIgnored() {
+        EndpointsChangeTracker tracker = new EndpointsChangeTracker("jn-node-a");
+        java.time.Instant t1 = java.time.Instant.now().plusMillis(5);
+        EndpointSlice first = new EndpointSliceBuilder(Fixtures.slice("default", "web", "web-a", 8080, "10.244.1.2")).editMetadata()
+                .addToAnnotations(EndpointsChangeTracker.LAST_CHANGE_TRIGGER_TIME, t1.toString()).endMetadata().build();
+        tracker.onSliceUpdate(first, false);
+        // The same endpoints again (a no-op update) adds no sample.
+        tracker.onSliceUpdate(new EndpointSliceBuilder(first).editMetadata().withResourceVersion("2").endMetadata().build(), false);
+        tracker.checkout();
+        assertThat(tracker.checkoutTriggerTimes()).containsExactly(t1);
+        assertThat(tracker.checkoutTriggerTimes()).isEmpty();
+        // An annotation older than the tracker (the initial list) and an unparsable one are ignored.
+        EndpointSlice old = new EndpointSliceBuilder(Fixtures.slice("default", "web", "web-a", 8080, "10.244.1.3")).editMetadata()
+                .addToAnnotations(EndpointsChangeTracker.LAST_CHANGE_TRIGGER_TIME, "2020-01-01T00:00:00Z").endMetadata().build();
+        tracker.onSliceUpdate(old, false);
+        EndpointSlice garbage = new EndpointSliceBuilder(Fixtures.slice("default", "web", "web-a", 8080, "10.244.1.4")).editMetadata()
+                .addToAnnotations(EndpointsChangeTracker.LAST_CHANGE_TRIGGER_TIME, "yesterday").endMetadata().build();
+        tracker.onSliceUpdate(garbage, false);
+        assertThat(tracker.checkoutTriggerTimes()).isEmpty();
+        // A delete drops the Service's pending samples.
+        java.time.Instant t2 = java.time.Instant.now().plusMillis(10);
+        tracker.onSliceUpdate(new EndpointSliceBuilder(Fixtures.slice("default", "web", "web-a", 8080, "10.244.1.5")).editMetadata()
+                .addToAnnotations(EndpointsChangeTracker.LAST_CHANGE_TRIGGER_TIME, t2.toString()).endMetadata().build(), false);
+        tracker.onSliceUpdate(Fixtures.slice("default", "web", "web-a", 8080, "10.244.1.5"), true);
+        assertThat(tracker.checkoutTriggerTimes()).isEmpty();
+    }
 }

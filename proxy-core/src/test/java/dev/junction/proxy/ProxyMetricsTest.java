@@ -44,4 +44,21 @@ class ProxyMetricsTest {
                 "kubeproxy_sync_proxy_rules_duration_seconds_count 2\n",
                 "kubeproxy_sync_proxy_rules_last_timestamp_seconds 1767225661\n");
     }
+
+    @Test
+    void networkProgrammingLatencyIsAHistogramUnderTheUpstreamName() {
+        ProxyMetrics metrics = new ProxyMetrics(new ManualClock(), Duration.ofSeconds(60));
+        metrics.networkProgrammed(Duration.ofMillis(30));
+        metrics.networkProgrammed(Duration.ofMillis(300));
+        metrics.networkProgrammed(Duration.ofSeconds(-1));
+        String text = metrics.render();
+        assertThat(text).contains("# TYPE kubeproxy_network_programming_duration_seconds histogram",
+                "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.032\"} 2",
+                "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.25\"} 2",
+                "kubeproxy_network_programming_duration_seconds_bucket{le=\"0.5\"} 3",
+                "kubeproxy_network_programming_duration_seconds_bucket{le=\"300\"} 3",
+                "kubeproxy_network_programming_duration_seconds_count 3",
+                "kubeproxy_network_programming_duration_seconds_sum 0.33");
+        assertThat(metrics.networkProgrammingSamples()).isEqualTo(3);
+    }
 }
