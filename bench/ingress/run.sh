@@ -13,8 +13,14 @@
 #   Junction runs from the test classpath (dev.junction.ingress.IngressBenchServer: fabric8 mock API
 #   server + controller). Env: PROXY_WORKERS (1) = nginx worker_processes = Junction event loops,
 #   JAVA_HOME, JAVA_OPTS (default "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1
-#   -Dio.netty.leakDetection.level=disabled"), PEERS=1 (use http-peers.sh for part 1).
-# Output: RESULT/SUMMARY lines, then "RATIO" lines (Junction / nginx).
+#   -Dio.netty.leakDetection.level=disabled" + $NETTY_OPTS below), PEERS=1 (use http-peers.sh for part 1).
+# Output: RESULT lines (each with cpu_ms_per_kreq: CPU time of the proxy's processes per 1000
+#   requests, all JVM threads included, which unlike rps does not depend on the share of the 2
+#   shared cores the scheduler gave each proxy), then "RATIO" lines (Junction / nginx, medians).
+# Tuning that matters (see ingress/README.md "Benchmark"): Netty's Unsafe on Java 25 (NETTY_OPTS),
+#   BoringSSL via netty-tcnative for TLS, 320 idle upstream connections per event loop (64 made
+#   3/4 of the 256-connection load reconnect per request), bodyless requests bypassing the
+#   aggregator, no per-request header copy. bench/ingress/profile.sh gives a JFR profile.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -25,7 +31,13 @@ JPORT=${JUNCTION_PORT:-18390} JTLS=${JUNCTION_TLS_PORT:-18391} NTLS=${NGINX_TLS_
 NPORT=${NGINX_PORT:-18380} BPORT=${BACKEND_PORT:-18381}
 WORKERS=${PROXY_WORKERS:-1}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled"}
+# Netty turns sun.misc.Unsafe off by default on Java 25+ (io.netty.noUnsafe), which sends every
+# direct-buffer byte access through ByteBuffer bounds and scope checks (the first JFR profile's top
+# frames); --sun-misc-unsafe-memory-access=allow gives it back, the add-opens let Netty allocate
+# direct memory without a Cleaner, --enable-native-access lets netty-tcnative (BoringSSL) load.
+NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED \
+--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
 [ -n "${PEERS:-}" ] && BPORT=18081
 for p in $JPORT $JTLS $NTLS $NPORT $BPORT; do ss -Hltn "sport = :$p" | grep -q . && die "port $p already in use"; done
 mktmp ingress-bench; W=$TMPD
@@ -38,11 +50,27 @@ CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.
 bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS -cp "$CP" dev.junction.ingress.IngressBenchServer \
   127.0.0.1 "$BPORT" $JPORT $JTLS "$WORKERS"
 JPID=$LAST_PID
-for _ in $(seq 1 300); do grep -q '^READY' "$W/junction.log" && break; kill -0 "$JPID" || die "junction exited: $(tail -5 "$W/junction.log")"; sleep 0.1; done
+for _ in $(seq 1 1200); do grep -q '^READY' "$W/junction.log" && break; kill -0 "$JPID" || die "junction exited: $(tail -5 "$W/junction.log")"; sleep 0.1; done
 grep -q '^READY' "$W/junction.log" || die "junction not ready"
 log "junction ingress pid=$JPID $(grep '^READY' "$W/junction.log")"
 
 rss_kb() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo $t; }
+# CPU time (utime+stime, all threads) of the given processes, in clock ticks.
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+# load LABEL "PIDS" URL CONNS: one http-proxy.sh run, its RESULT line extended with the CPU the
+# proxy's processes used per 1000 requests (cpu_ms_per_kreq): unlike rps on this shared machine,
+# that does not depend on how much CPU the scheduler happened to give the proxy.
+load() {
+  local label=$1 pids=$2 url=$3 c=$4 t0 t1 line
+  # shellcheck disable=SC2086
+  t0=$(cpu_ticks $pids)
+  line=$(LABEL=$label "$SHARED/http-proxy.sh" "$url" "$SECS" "$c")
+  # shellcheck disable=SC2086
+  t1=$(cpu_ticks $pids)
+  echo "$line" | awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$SECS" '/^RESULT/{
+    split($0, f, " rps="); split(f[2], r, " "); n = r[1] * s;
+    printf "%s cpu_ms_per_kreq=%.1f\n", $0, (n > 0 ? d * 1000 / hz / n * 1000 : 0); next} {print}'
+}
 
 # 1. HTTP
 if [ -n "${PEERS:-}" ]; then
@@ -56,12 +84,16 @@ if [ -n "${PEERS:-}" ]; then
 else
   start_nginx_backend 127.0.0.1 "$BPORT"
   start_nginx_proxy 127.0.0.1 "$NPORT" "127.0.0.1:$BPORT"
+  NHPIDS=$(descendants "$LAST_PID" | tr '\n' ' ')
   wrk -t1 -c64 -d5s "http://127.0.0.1:$NPORT/" >/dev/null 2>&1 || true
-  wrk -t1 -c64 -d10s "http://127.0.0.1:$JPORT/" >/dev/null 2>&1 || true  # JIT warm-up
+  # JIT warm-up: C2 keeps compiling for ~20 s of load on this busy machine (its CPU would count in
+  # cpu_ms_per_kreq and slow the first round).
+  wrk -t1 -c64 -d10s "http://127.0.0.1:$JPORT/" >/dev/null 2>&1 || true
+  wrk -t1 -c256 -d10s "http://127.0.0.1:$JPORT/" >/dev/null 2>&1 || true
   for r in $(seq 1 "$ROUNDS"); do
     for c in 64 256; do
-      LABEL=nginx "$SHARED/http-proxy.sh" "http://127.0.0.1:$NPORT/" "$SECS" "$c" | tee -a "$W/http.txt"
-      LABEL=junction "$SHARED/http-proxy.sh" "http://127.0.0.1:$JPORT/" "$SECS" "$c" | tee -a "$W/http.txt"
+      load nginx "$NHPIDS" "http://127.0.0.1:$NPORT/" "$c" | tee -a "$W/http.txt"
+      load junction "$JPID" "http://127.0.0.1:$JPORT/" "$c" | tee -a "$W/http.txt"
     done
   done
 fi
@@ -94,6 +126,7 @@ EOC
 bg_start "$W/ngx/stdout.log" nginx -p "$W/ngx" -c "$W/ngx/nginx.conf" -g 'daemon off;'
 NPID=$LAST_PID
 wait_port 127.0.0.1 $NTLS tcp 10
+NTPIDS=$(descendants "$NPID" | tr '\n' ' ')
 # warm-up (not recorded)
 # (the JVM also needs its TLS handshake path compiled: 256 cold JDK handshakes at once stall it)
 for u in "https://127.0.0.1:$NTLS/" "https://127.0.0.1:$JTLS/"; do
@@ -102,11 +135,11 @@ for u in "https://127.0.0.1:$NTLS/" "https://127.0.0.1:$JTLS/"; do
 done
 for r in $(seq 1 "$ROUNDS"); do
   for c in 64 256; do
-    LABEL=nginx-https "$SHARED/http-proxy.sh" "https://127.0.0.1:$NTLS/" "$SECS" "$c" | tee -a "$W/https.txt"
-    LABEL=junction-https "$SHARED/http-proxy.sh" "https://127.0.0.1:$JTLS/" "$SECS" "$c" | tee -a "$W/https.txt"
+    load nginx-https "$NTPIDS" "https://127.0.0.1:$NTLS/" "$c" | tee -a "$W/https.txt"
+    load junction-https "$JPID" "https://127.0.0.1:$JTLS/" "$c" | tee -a "$W/https.txt"
   done
-  LABEL=nginx-handshake WRK_EXTRA="-H Connection:close" "$SHARED/http-proxy.sh" "https://127.0.0.1:$NTLS/" "$SECS" 64 | tee -a "$W/https.txt"
-  LABEL=junction-handshake WRK_EXTRA="-H Connection:close" "$SHARED/http-proxy.sh" "https://127.0.0.1:$JTLS/" "$SECS" 64 | tee -a "$W/https.txt"
+  WRK_EXTRA="-H Connection:close" load nginx-handshake "$NTPIDS" "https://127.0.0.1:$NTLS/" 64 | tee -a "$W/https.txt"
+  WRK_EXTRA="-H Connection:close" load junction-handshake "$JPID" "https://127.0.0.1:$JTLS/" 64 | tee -a "$W/https.txt"
 done
 JRSS=$(rss_kb "$JPID")
 NRSS=$(rss_kb $(descendants "$NPID"))
@@ -121,6 +154,7 @@ for spec in "http|junction|nginx|64" "http|junction|nginx|256" \
             "tls-handshakes|junction-handshake|nginx-handshake|64"; do
   IFS='|' read -r name j n c <<<"$spec"
   jr=$(med "$j" "$c" rps); nr=$(med "$n" "$c" rps); jp=$(med "$j" "$c" p99_ms); np=$(med "$n" "$c" p99_ms)
-  echo "RATIO $name conns=$c junction_rps=$jr nginx_rps=$nr rps_ratio=$(ratio "$jr" "$nr") junction_p99_ms=$jp nginx_p99_ms=$np p99_ratio=$(ratio "$jp" "$np")"
+  jc=$(med "$j" "$c" cpu_ms_per_kreq); nc=$(med "$n" "$c" cpu_ms_per_kreq)
+  echo "RATIO $name conns=$c junction_rps=$jr nginx_rps=$nr rps_ratio=$(ratio "$jr" "$nr") junction_p99_ms=$jp nginx_p99_ms=$np p99_ratio=$(ratio "$jp" "$np") junction_cpu_ms_per_kreq=$jc nginx_cpu_ms_per_kreq=$nc cpu_ratio=$(ratio "$jc" "$nc")"
 done
 echo "RSS junction_kb_after_http=$JRSS_HTTP junction_kb_after_https=$JRSS nginx_proxy_kb=$NRSS"

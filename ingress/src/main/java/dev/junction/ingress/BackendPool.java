@@ -49,7 +49,7 @@ final class BackendPool {
         this.connectTimeout = connectTimeout;
         try {
             // ingress-nginx's proxy_ssl_verify defaults to off.
-            this.clientTls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+            this.clientTls = SslContextBuilder.forClient().sslProvider(TlsProvider.get()).trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .protocols("TLSv1.3", "TLSv1.2").build();
         } catch (SSLException e) {
             throw new IllegalStateException(e);

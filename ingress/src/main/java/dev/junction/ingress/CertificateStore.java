@@ -8,7 +8,6 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.Mapping;
 import java.io.ByteArrayInputStream;
@@ -101,13 +100,14 @@ public final class CertificateStore implements Mapping<String, SslContext> {
     }
 
     /**
-     * A server context from PEM bytes: TLS 1.2/1.3, ALPN h2 + http/1.1, the JDK provider.
+     * A server context from PEM bytes: TLS 1.2/1.3, ALPN h2 + http/1.1, the
+     * {@link TlsProvider} engine (BoringSSL when available, else the JDK).
      *
      * @throws javax.net.ssl.SSLException when the PEM cannot be parsed
      */
     public static SslContext serverContext(byte[] certPem, byte[] keyPem) throws javax.net.ssl.SSLException {
         return SslContextBuilder.forServer(new ByteArrayInputStream(certPem), new ByteArrayInputStream(keyPem))
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(TlsProvider.get())
                 .protocols("TLSv1.3", "TLSv1.2")
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of an accepted client connection:
  * <pre>
  * [HAProxyMessageDecoder → ProxyProtocolHandler]            (--enable-proxy-protocol, v1 and v2)
- * plain:  HttpServerCodec → RequestGuardHandler → HttpObjectAggregator → ProxyHandler
+ * plain:  HttpServerCodec → RequestGuardHandler → BodylessRequestAggregator → HttpObjectAggregator → ProxyHandler
  * TLS:    SniHandler(CertificateStore) → ALPN:
  *           h2       → Http2FrameCodec → Http2MultiplexHandler(per stream:
  *                      Http2StreamFrameToHttpObjectCodec → RequestGuardHandler → aggregator → ProxyHandler)
@@ -95,6 +95,7 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(l.maxInitialLine())
                 .setMaxHeaderSize(l.maxHeaderSize()).setMaxChunkSize(65536)));
         p.addLast(new RequestGuardHandler(px, true, false));
+        p.addLast(new BodylessRequestAggregator());
         p.addLast(new HttpObjectAggregator((int) Math.min(Integer.MAX_VALUE, l.maxBodySize()), true));
         p.addLast(new ProxyHandler(px, https, false, listenerPort));
     }

@@ -82,7 +82,8 @@ public final class IngressController implements AutoCloseable {
                 }
             }
             CertificateStore certificates = new CertificateStore(config.defaultSslCertificate, fallback);
-            BackendPool pool = new BackendPool(64, config.limits.connectTimeout());
+            // ingress-nginx's upstream-keepalive-connections default: 320 idle connections per worker.
+            BackendPool pool = new BackendPool(320, config.limits.connectTimeout());
             ProxyContext px = new ProxyContext(routes, pool, new Http2BackendPool(config.limits.connectTimeout()), metrics,
                     config.limits);
             group = new MultiThreadIoEventLoopGroup(config.workerThreads, NioIoHandler.newFactory());

@@ -46,17 +46,53 @@ public final class IngressMetrics {
     private volatile long generation;
     private volatile int rejected;
 
+    /**
+     * The series the calling thread used last: an event loop usually serves the same route over and
+     * over, so the label keys are not rebuilt and hashed for every request. Compared by identity
+     * (a new route table brings new {@link Route}/{@link Upstream} objects, hence a miss).
+     */
+    private static final class LastUsed {
+        Route route;
+        Upstream upstream;
+        int status;
+        LongAdder requests;
+        Route latencyRoute;
+        Upstream latencyUpstream;
+        Histogram latency;
+    }
+
+    private final ThreadLocal<LastUsed> last = ThreadLocal.withInitial(LastUsed::new);
+
     /** Counts one finished request. {@code route} may be null when no rule matched. */
     public void request(Route route, Upstream upstream, int status) {
+        LastUsed l = last.get();
+        if (l.requests != null && l.route == route && l.upstream == upstream && l.status == status) {
+            l.requests.increment();
+            return;
+        }
         RequestKey k = route == null ? new RequestKey("", "", "", status)
                 : new RequestKey(upstream.namespace(), name(route.ingress()), upstream.service(), status);
-        requests.computeIfAbsent(k, x -> new LongAdder()).increment();
+        LongAdder a = requests.computeIfAbsent(k, x -> new LongAdder());
+        a.increment();
+        l.route = route;
+        l.upstream = upstream;
+        l.status = status;
+        l.requests = a;
     }
 
     /** Records the upstream time of one proxied request in nanoseconds. */
     public void upstreamLatency(Route route, Upstream upstream, long nanos) {
-        Histogram h = durations.computeIfAbsent(new RouteKey(upstream.namespace(), name(route.ingress()), upstream.service()),
-                x -> new Histogram());
+        LastUsed l = last.get();
+        Histogram h;
+        if (l.latency != null && l.latencyRoute == route && l.latencyUpstream == upstream) {
+            h = l.latency;
+        } else {
+            h = durations.computeIfAbsent(new RouteKey(upstream.namespace(), name(route.ingress()), upstream.service()),
+                    x -> new Histogram());
+            l.latencyRoute = route;
+            l.latencyUpstream = upstream;
+            l.latency = h;
+        }
         double seconds = nanos / 1e9;
         int i = 0;
         while (i < BUCKETS.length && seconds > BUCKETS[i]) {

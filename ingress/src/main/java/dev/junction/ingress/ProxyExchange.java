@@ -194,7 +194,7 @@ final class ProxyExchange {
         h.set(X_REAL_IP, clientIp);
         h.set(X_FORWARDED_FOR, clientIp);
         h.set(X_FORWARDED_HOST, HostMatching.normalize(host));
-        h.set(X_FORWARDED_PORT, handler.listenerPort);
+        h.set(X_FORWARDED_PORT, handler.listenerPortText);
         AsciiString scheme = handler.https ? HTTPS : HTTP;
         h.set(X_FORWARDED_PROTO, scheme);
         h.set(X_SCHEME, scheme);
@@ -221,18 +221,19 @@ final class ProxyExchange {
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private static String requestId() {
+    /** 32 random hex digits, as ingress-nginx's {@code $req_id}; ASCII bytes, so no String is encoded. */
+    private static AsciiString requestId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         long a = r.nextLong();
         long b = r.nextLong();
         for (int i = 0; i < 16; i++) {
             out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
             out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(out);
+        return new AsciiString(out, false);
     }
 
     private void attempt(boolean allowPooled) {
@@ -293,7 +294,11 @@ final class ProxyExchange {
         backendHandler.attach(this);
         c.config().setAutoRead(ctx.channel().isWritable());
         sentNanos = System.nanoTime();
-        c.writeAndFlush(outbound.retainedDuplicate()).addListener((ChannelFuture f) -> {
+        // A new message around the same (already rewritten) headers and a duplicate of the body, so
+        // a retry can send it again; retainedDuplicate() would copy every header per request.
+        FullHttpRequest msg = new DefaultFullHttpRequest(outbound.protocolVersion(), outbound.method(), outbound.uri(),
+                outbound.content().retainedDuplicate(), outbound.headers(), outbound.trailingHeaders());
+        c.writeAndFlush(msg).addListener((ChannelFuture f) -> {
             if (!f.isSuccess() && !done && !responseStarted && backend == c) {
                 backendHandler.detach();
                 c.close();

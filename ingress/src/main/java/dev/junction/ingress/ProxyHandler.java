@@ -31,6 +31,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     final boolean https;
     final boolean http2;
     final int listenerPort;
+    /** {@link #listenerPort} as header text, made once per connection or stream. */
+    final io.netty.util.AsciiString listenerPortText;
+    /** The client's address text, computed on first use (the peer of a connection does not change). */
+    private String clientIp;
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
@@ -41,6 +45,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         this.https = https;
         this.http2 = http2;
         this.listenerPort = listenerPort;
+        this.listenerPortText = io.netty.util.AsciiString.of(Integer.toString(listenerPort));
     }
 
     private io.netty.util.concurrent.ScheduledFuture<?> ticker;
@@ -64,6 +69,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The client's IP: from PROXY protocol if present, else the peer address of the connection. */
     String clientIp() {
+        String ip = clientIp;
+        if (ip == null) {
+            ip = clientIp = computeClientIp();
+        }
+        return ip;
+    }
+
+    private String computeClientIp() {
         Channel conn = ctx.channel() instanceof Http2StreamChannel ? ctx.channel().parent() : ctx.channel();
         InetSocketAddress proxied = conn.attr(CLIENT_ADDRESS).get();
         if (proxied != null) {

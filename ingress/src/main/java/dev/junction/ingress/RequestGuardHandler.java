@@ -152,7 +152,10 @@ final class RequestGuardHandler extends ChannelDuplexHandler {
                 refuse(ctx, msg, refusal.get());
                 return;
             }
-            long limit = bodyLimit(req);
+            // An HTTP/1.1 request with neither Content-Length nor Transfer-Encoding has no body
+            // (RFC 9112 §6.3), so its route's body limit is not looked up.
+            long limit = !http2 && !req.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                    && !req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) ? 0 : bodyLimit(req);
             if (HttpUtil.getContentLength(req, -1L) > limit) {
                 refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
                 return;

@@ -174,6 +174,9 @@ class IngressControllerTest {
         api.apply(published);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Ingress ing = api.client.network().v1().ingresses().inNamespace("default").withName("main").get();
+            // Until the status writer has run there is no status at all: keep waiting, not an NPE.
+            assertThat(ing.getStatus()).isNotNull();
+            assertThat(ing.getStatus().getLoadBalancer()).isNotNull();
             assertThat(ing.getStatus().getLoadBalancer().getIngress()).singleElement()
                     .satisfies(i -> assertThat(i.getIp()).isEqualTo("10.96.0.80"));
         });
