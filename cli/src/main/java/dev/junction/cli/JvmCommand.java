@@ -32,11 +32,30 @@ public final class JvmCommand {
         argv.add("-XX:+AutoCreateSharedArchive");
         argv.add("-Xlog:cds=off");
         argv.add("-Xlog:cds+dynamic=off");
+        argv.addAll(nettyFlags(Runtime.version().feature()));
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(Junction.class.getName());
         argv.addAll(args);
         return argv;
+    }
+
+    /**
+     * Flags that let Netty use {@code sun.misc.Unsafe} and direct-buffer internals (its fast path;
+     * without them every buffer access is bounds-checked): the module opens Netty documents, and on
+     * JDK 23+ ({@code --sun-misc-unsafe-memory-access}, JEP 471/498) the Unsafe memory-access opt-in,
+     * a flag older JDKs would refuse.
+     *
+     * @param javaFeature the java binary's feature version (21, 25, …)
+     */
+    static List<String> nettyFlags(int javaFeature) {
+        List<String> flags = new ArrayList<>(List.of("--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=true",
+                "--enable-native-access=ALL-UNNAMED"));
+        if (javaFeature >= 23) {
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return flags;
     }
 
     /** This JVM's java executable. */

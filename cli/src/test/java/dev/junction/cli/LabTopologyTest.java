@@ -55,4 +55,11 @@ class LabTopologyTest {
         assertThat(ImageCommand.isDns("registry.local:5000/junction/dns:1")).isTrue();
         assertThat(ImageCommand.isDns("nginx")).isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void nettyFlagsOnlyAskForUnsafeMemoryAccessWhereTheJdkKnowsTheFlag() {
+        assertThat(JvmCommand.nettyFlags(21)).contains("-Dio.netty.tryReflectionSetAccessible=true")
+                .noneMatch(f -> f.startsWith("--sun-misc-unsafe-memory-access"));
+        assertThat(JvmCommand.nettyFlags(25)).contains("--sun-misc-unsafe-memory-access=allow");
+    }
 }
