@@ -9,12 +9,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
  * Reads DNS queries from UDP datagrams and writes each response back to the sender (RFC 1035
  * section 4.2.1). Answers computed while reading are flushed once per read batch (Netty reads up
- * to 16 datagrams per wakeup), answers that arrive later (forwarded) are flushed at once.
+ * to 16 datagrams per wakeup), answers that arrive later (forwarded) are flushed at once. The
+ * common cluster query ({@link WireFastPath}) costs no callback: its bytes go straight into a
+ * pooled direct buffer.
  * Unanswerable junk is dropped; the channel never closes on bad input.
  */
 @Sharable
@@ -40,15 +43,24 @@ final class DatagramDnsServerHandler extends SimpleChannelInboundHandler<Datagra
         byte[] wire = BUFFER.get();
         content.getBytes(content.readerIndex(), wire, 0, length);
         InetSocketAddress sender = packet.sender();
+        InetAddress client = sender == null ? null : sender.getAddress();
+        long start = System.nanoTime();
+        byte[] fast = processor.fastAnswer(wire, length, Transport.UDP, client, start);
+        if (fast != null) {
+            // Straight into a pooled direct buffer: no wrapper, no heap-to-direct copy in the channel.
+            ByteBuf buf = ctx.alloc().directBuffer(fast.length).writeBytes(fast);
+            ctx.write(new DatagramPacket(buf, sender), ctx.voidPromise()); // flushed in channelReadComplete
+            return;
+        }
         boolean[] inline = {true};
-        processor.process(wire, length, Transport.UDP, sender == null ? null : sender.getAddress(), response -> {
+        processor.processSlow(wire, length, Transport.UDP, client, response -> {
             DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(response), sender);
             if (inline[0] && ctx.executor().inEventLoop()) {
                 ctx.write(out, ctx.voidPromise()); // flushed once per read batch (channelReadComplete)
             } else {
                 ctx.writeAndFlush(out, ctx.voidPromise()); // answered later (forwarded)
             }
-        });
+        }, start);
         inline[0] = false;
     }
 

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +32,15 @@ import org.xbill.DNS.Name;
  *
  * <p>Every add/update/delete converts the API object to a slim record ({@link ServiceRecord},
  * {@link EndpointSliceRecord}), marks its Service dirty and asks for a rebuild. A rebuild
- * recompiles only the dirty Services' fragments ({@link RecordIndexBuilder#compile}) and
- * reassembles the index from all fragments (linear in names, no parsing). Rebuilds run on one
+ * recompiles only the dirty Services' fragments ({@link RecordIndexBuilder#compile}) and replaces
+ * their names in the {@link LiveIndex} (cost proportional to the changed Services' names, not to
+ * the cluster: no full-table copy per change). Rebuilds run on one
  * dedicated thread and coalesce: a burst of events (the initial list, a rollout) costs one
  * rebuild, and an event that arrives during a rebuild triggers exactly one more, so every change
  * is visible in the index as soon as the rebuild that follows it completes. Before the first full
- * sync nothing is compiled: the initial list is compiled once, when complete. The finished index is published with a single
- * volatile write; readers never lock.
+ * sync nothing is compiled: the initial list is compiled once, when complete. Names are updated
+ * in place (each atomically) and the index object (SOA serial, sync state) is published with a
+ * single volatile write; readers never lock.
  *
  * <p>The index reports {@link RecordIndex#synced()} once both informers have completed their first
  * full list. With {@code noendpoints} only Services are watched; with {@code watchPods} a Pod
@@ -63,8 +64,8 @@ public final class DnsController implements AutoCloseable {
     /** Keys of the objects the handlers have received (published or not), for the sync check. */
     private final Set<String> seenServices = ConcurrentHashMap.newKeySet();
     private final Set<String> seenSlices = ConcurrentHashMap.newKeySet();
-    /** Service key → compiled names; touched only by the rebuild thread. */
-    private final Map<String, Map<Name, NameEntry>> fragments = new HashMap<>();
+    /** The merged names, updated per dirty Service; touched only by the rebuild thread. */
+    private final LiveIndex live;
     private final AtomicReference<RecordIndex> index;
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
     private final ExecutorService rebuilder;
@@ -98,6 +99,7 @@ public final class DnsController implements AutoCloseable {
         this.watchPods = watchPods;
         this.podTracker = requireNonNull(podTracker, "podTracker");
         this.index = new AtomicReference<>(RecordIndexBuilder.empty(options));
+        this.live = new LiveIndex(options);
         this.rebuilder = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("dns-index").daemon().factory());
         this.syncPoller = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("dns-sync").daemon().factory());
@@ -285,13 +287,13 @@ public final class DnsController implements AutoCloseable {
                 it.remove();
                 ServiceRecord svc = services.get(key);
                 if (svc == null) {
-                    fragments.remove(key);
+                    live.put(key, null);
                 } else {
                     Map<String, EndpointSliceRecord> own = slicesByService.getOrDefault(key, Map.of());
-                    fragments.put(key, RecordIndexBuilder.compile(options, svc, List.copyOf(own.values())));
+                    live.put(key, RecordIndexBuilder.compile(options, svc, List.copyOf(own.values())));
                 }
             }
-            index.set(RecordIndexBuilder.assemble(options, serial, fragments.values(), synced));
+            index.set(live.publish(serial, synced));
         } catch (RuntimeException e) {
             log.error("rebuilding the DNS index failed", e);
         }

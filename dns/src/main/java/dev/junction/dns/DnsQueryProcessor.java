@@ -117,16 +117,37 @@ public final class DnsQueryProcessor {
     void process(byte[] wire, int length, Transport transport, InetAddress client, Consumer<byte[]> reply) {
         requireNonNull(wire, "wire");
         long start = System.nanoTime();
-        if (fastPath != null) {
-            byte[] fast = fastPath.answer(wire, length, transport, client);
-            if (fast != null) {
-                metrics.request(transport);
-                metrics.response(fast[3] & 0x0F);
-                reply.accept(fast);
-                metrics.duration(System.nanoTime() - start);
-                return;
-            }
+        byte[] fast = fastAnswer(wire, length, transport, client, start);
+        if (fast != null) {
+            reply.accept(fast);
+            return;
         }
+        processSlow(wire, length, transport, client, reply, start);
+    }
+
+    /**
+     * The {@link WireFastPath} answer to the first {@code length} bytes of {@code wire}, counted
+     * in the metrics, or {@code null} when {@link #processSlow} must answer (the fast path is off
+     * or does not handle this query; nothing is counted then). No callback, no allocation besides
+     * the response.
+     *
+     * @param start {@link System#nanoTime()} at the query's arrival
+     */
+    byte[] fastAnswer(byte[] wire, int length, Transport transport, InetAddress client, long start) {
+        if (fastPath == null) {
+            return null;
+        }
+        byte[] fast = fastPath.answer(wire, length, transport, client);
+        if (fast != null) {
+            metrics.request(transport);
+            metrics.response(fast[3] & 0x0F);
+            metrics.duration(System.nanoTime() - start);
+        }
+        return fast;
+    }
+
+    /** The full path for what {@link #fastAnswer} declined; arguments as {@link #process}. */
+    void processSlow(byte[] wire, int length, Transport transport, InetAddress client, Consumer<byte[]> reply, long start) {
         Consumer<byte[]> timed = bytes -> {
             reply.accept(bytes);
             metrics.duration(System.nanoTime() - start);

@@ -9,9 +9,11 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.SOARecord;
 
 /**
- * An immutable snapshot of every name Junction answers for: the cluster zones and the reverse
- * (PTR) names of cluster IPs and headless endpoints. Built by {@link RecordIndexBuilder}, published
- * by {@link DnsController} with one atomic reference swap, so lookups never lock.
+ * Every name Junction answers for: the cluster zones and the reverse (PTR) names of cluster IPs
+ * and headless endpoints. Built by {@link RecordIndexBuilder} (an immutable snapshot) or backed by
+ * the {@link DnsController}'s {@link LiveIndex} (names updated in place, each atomically; SOA
+ * serial and sync state fixed per published object, swapped with one atomic reference write), so
+ * lookups never lock.
  *
  * <p>Keys are dnsjava {@link Name}s, whose {@code equals}/{@code hashCode} ignore ASCII case, so a
  * lookup is case-insensitive as RFC 4343 requires.
@@ -20,14 +22,22 @@ public final class RecordIndex {
     private final IndexOptions options;
     private final List<SOARecord> soas;
     private final Map<Name, NameEntry> names;
+    private final Map<WireKey, NameEntry> byWire;
     private final boolean synced;
     /** The SOA records' wire forms (full owner, uncompressed), for the fast path. */
     private final byte[][] soaWires;
 
     RecordIndex(IndexOptions options, List<SOARecord> soas, Map<Name, NameEntry> names, boolean synced) {
+        this(options, soas, names, null, synced);
+    }
+
+    /** @param byWire the same entries keyed by wire form, or {@code null} (lookups by wire then miss) */
+    RecordIndex(IndexOptions options, List<SOARecord> soas, Map<Name, NameEntry> names, Map<WireKey, NameEntry> byWire,
+            boolean synced) {
         this.options = requireNonNull(options, "options");
         this.soas = List.copyOf(requireNonNull(soas, "soas"));
         this.names = requireNonNull(names, "names");
+        this.byWire = byWire;
         this.synced = synced;
         this.soaWires = new byte[this.soas.size()][];
         for (int i = 0; i < soaWires.length; i++) {
@@ -106,6 +116,14 @@ public final class RecordIndex {
     /** The entry at {@code name} (case-insensitive), or empty when the name does not exist. */
     public Optional<NameEntry> lookup(Name name) {
         return Optional.ofNullable(names.get(requireNonNull(name, "name")));
+    }
+
+    /**
+     * The entry of the uncompressed name at {@code wire[from, to)} (case-insensitive), or
+     * {@code null} when absent or when this index has no wire table (then use {@link #entry}).
+     */
+    NameEntry entryByWire(byte[] wire, int from, int to) {
+        return byWire == null ? null : byWire.get(new WireKey.Probe(wire, from, to));
     }
 
     /** Hot-path variant of {@link #lookup}: {@code null} when absent. */

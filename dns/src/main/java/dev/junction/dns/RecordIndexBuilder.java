@@ -163,6 +163,30 @@ public final class RecordIndexBuilder {
             boolean synced) {
         requireNonNull(options, "options");
         requireNonNull(fragments, "fragments");
+        Base base = base(options, serial);
+        int size = base.names().size();
+        for (Map<Name, NameEntry> f : fragments) {
+            size += f.size();
+        }
+        Map<Name, NameEntry> out = new HashMap<>(size * 4 / 3 + 16);
+        out.putAll(base.names());
+        for (Map<Name, NameEntry> f : fragments) {
+            for (Map.Entry<Name, NameEntry> e : f.entrySet()) {
+                out.merge(e.getKey(), e.getValue(), NameEntry::merge);
+            }
+        }
+        return new RecordIndex(options, base.soas(), Collections.unmodifiableMap(out), synced);
+    }
+
+    /** The zones' own names and their SOA records (one per zone, in zone order). */
+    record Base(List<SOARecord> soas, Map<Name, NameEntry> names) {
+    }
+
+    /**
+     * The names every index has whatever the Services: per zone the apex (SOA with
+     * {@code serial}, NS), {@code dns-version} and the {@code svc} empty non-terminal.
+     */
+    static Base base(IndexOptions options, long serial) {
         RecordIndexBuilder b = new RecordIndexBuilder(options);
         List<SOARecord> soas = new ArrayList<>();
         for (Name z : options.zones()) {
@@ -170,20 +194,11 @@ public final class RecordIndexBuilder {
             soas.add(b.apex(serial));
             b.ent(b.name("svc"));
         }
-        int size = b.names.size();
-        for (Map<Name, NameEntry> f : fragments) {
-            size += f.size();
-        }
-        Map<Name, NameEntry> out = new HashMap<>(size * 4 / 3 + 16);
+        Map<Name, NameEntry> names = new HashMap<>();
         for (Map.Entry<Name, Acc> e : b.names.entrySet()) {
-            out.put(e.getKey(), e.getValue().toEntry());
+            names.put(e.getKey(), e.getValue().toEntry());
         }
-        for (Map<Name, NameEntry> f : fragments) {
-            for (Map.Entry<Name, NameEntry> e : f.entrySet()) {
-                out.merge(e.getKey(), e.getValue(), NameEntry::merge);
-            }
-        }
-        return new RecordIndex(options, soas, Collections.unmodifiableMap(out), synced);
+        return new Base(List.copyOf(soas), Map.copyOf(names));
     }
 
     private static void checkZoneAndTtl(Name zone, long ttl) {

@@ -8,8 +8,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The hot path for the common cluster query, working on bytes: parse only the header, the single
- * question and an optional OPT, look the name up in the {@link RecordIndex}, and copy pre-encoded
- * records ({@link NameEntry#encoded}) behind the query's own question. No dnsjava {@code Message}
+ * question and an optional OPT, look the name up in the {@link RecordIndex} (by its wire bytes,
+ * {@link WireKey}, when the name has records of the asked type; else as a dnsjava {@link Name}),
+ * and copy pre-encoded records ({@link NameEntry#encoded}) behind the query's own question. No dnsjava {@code Message}
  * is built. Anything unusual returns {@code null} and goes the full {@link DnsQueryProcessor} way,
  * which stays the reference: the answers are byte-for-byte what it would send, up to name
  * compression (RFC 1035 section 4.1.4 makes compression optional).
@@ -66,6 +67,7 @@ final class WireFastPath {
                 return null;
             }
         }
+        int nameEnd = p;
         if (p + 4 > length) {
             return null;
         }
@@ -94,6 +96,15 @@ final class WireFastPath {
         } else if (questionEnd != length) {
             return null;
         }
+        RecordIndex idx = kubernetes.index();
+        // Common case first: a name with records of the asked type, found from the bytes alone.
+        NameEntry hit = idx.entryByWire(q, HEADER, nameEnd);
+        if (hit != null && !hit.isCname()) {
+            NameEntry.Encoded enc = hit.encoded(qtype);
+            if (enc != null) {
+                return build(q, questionEnd, edns, 0, enc, rotation(enc, qtype), null, limit);
+            }
+        }
         Name qname;
         try {
             DNSInput in = new DNSInput(q);
@@ -102,7 +113,6 @@ final class WireFastPath {
         } catch (Exception e) {
             return null;
         }
-        RecordIndex idx = kubernetes.index();
         Name zone = idx.zoneOf(qname);
         NameEntry entry = idx.entry(qname);
         if (entry == null) {
@@ -122,11 +132,15 @@ final class WireFastPath {
             }
             return build(q, questionEnd, edns, 0, null, 0, idx.soaWire(zone), limit);
         }
-        int rotation = 0;
+        return build(q, questionEnd, edns, 0, enc, rotation(enc, qtype), null, limit);
+    }
+
+    /** The round-robin offset of an A/AAAA answer with several records (0: no rotation). */
+    private int rotation(NameEntry.Encoded enc, int qtype) {
         if (enc.answers().length > 1 && kubernetes.roundRobin() && (qtype == Type.A || qtype == Type.AAAA)) {
-            rotation = kubernetes.nextRotation() % enc.answers().length;
+            return kubernetes.nextRotation() % enc.answers().length;
         }
-        return build(q, questionEnd, edns, 0, enc, rotation, null, limit);
+        return 0;
     }
 
     /** Whether the EDNS options (code, length, data) exactly fill {@code [from, to)}. */

@@ -1,5 +1,7 @@
 package dev.junction.dns;
 
+import dev.junction.apiserver.ApiServer;
+import dev.junction.common.KubeClients;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -19,29 +21,40 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Benchmark helper (not a test): serves fabric8's mock API server (CRUD mode) on 127.0.0.1:PORT
- * loaded with a manifest such as {@code shared/fixtures/dns-10k.yaml}, so that the real
- * {@code dns} command can list/watch it in another JVM. Endpoints objects are turned into
+ * Benchmark helper (not a test): serves an API server on 127.0.0.1:PORT loaded with a manifest
+ * such as {@code shared/fixtures/dns-10k.yaml}, so that the real {@code dns} command can
+ * list/watch it in another JVM: with {@code --junction DATA_DIR}, Junction's own API server
+ * (apiserver module, SQLite in DATA_DIR, in this JVM); without it, fabric8's mock API server
+ * (CRUD mode). Endpoints objects are turned into
  * EndpointSlices the way the EndpointSlice mirroring controller does (addresses → ready,
  * notReadyAddresses → not ready, hostname kept), because the DNS server consumes EndpointSlices.
  * Prints {@code LOADED <services> <slices>} when done, then serves until killed.
  *
- * <pre>java -cp … dev.junction.dns.BenchApi PORT MANIFEST</pre>
+ * <pre>java -cp … dev.junction.dns.BenchApi [--junction DATA_DIR] PORT MANIFEST</pre>
  */
 public final class BenchApi {
     private BenchApi() {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        Path manifest = Path.of(args[1]);
-        MockApi api = new MockApi(port);
-        KubernetesClient client = api.client;
+        boolean junction = args[0].equals("--junction");
+        int first = junction ? 2 : 0;
+        int port = Integer.parseInt(args[first]);
+        Path manifest = Path.of(args[first + 1]);
+        KubernetesClient client;
+        if (junction) {
+            ApiServer server = ApiServer.builder().dataDir(Path.of(args[1])).bindAddress("127.0.0.1").port(port)
+                    .advertiseAddress("127.0.0.1").build().start();
+            client = KubeClients.create(Optional.of(server.url()), Optional.empty());
+        } else {
+            client = new MockApi(port).client;
+        }
         List<HasMetadata> items;
         try (InputStream in = Files.newInputStream(manifest)) {
             items = client.load(in).items();
@@ -56,6 +69,13 @@ public final class BenchApi {
                 slices++;
             }
         }
+        // Namespaces first and synchronously (a real API server refuses objects in a missing one).
+        for (HasMetadata item : items) {
+            if (item instanceof Namespace) {
+                client.resource(item).create();
+            }
+        }
+        ordered.removeIf(Namespace.class::isInstance);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> done = new ArrayList<>();
         for (HasMetadata item : ordered) {

