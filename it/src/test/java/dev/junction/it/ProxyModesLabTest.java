@@ -232,12 +232,16 @@ class ProxyModesLabTest {
                 .endSpec().build()).create();
     }
 
-    /** One curl every 50 ms from the curl pod for {@code seconds}; each output line "<epoch ms> <http code>". */
+    /**
+     * One curl every 50 ms from the curl pod for {@code seconds}; each output line "<epoch ms when the
+     * request was sent> <http code>" (the send time: a request sent before the rules changed may time
+     * out after they did).
+     */
     private static Process curlLoop(String url, int seconds) throws IOException {
         return new ProcessBuilder("ip", "netns", "exec", PodNetns.name("default", "curl"), "sh", "-c",
                 "end=$(( $(date +%s) + " + seconds + " )); while [ $(date +%s) -lt $end ]; do "
-                        + "c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' " + url + "); "
-                        + "echo \"$(date +%s%3N) $c\"; sleep 0.05; done")
+                        + "t=$(date +%s%3N); c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' " + url + "); "
+                        + "echo \"$t $c\"; sleep 0.05; done")
                 .redirectErrorStream(true).start();
     }
 
