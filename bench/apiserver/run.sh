@@ -1,34 +1,72 @@
 #!/usr/bin/env bash
 # Usage: bench/apiserver/run.sh [services=10000] [slices=1000] [clients=8] [watchers=10] [port=26443]
-#   Starts Junction's API server (SQLite backend, fresh temp data dir, fsync per commit) as its own
-#   JVM, runs ApiServerBench.java against it (creates <services> Services while <watchers> watches
-#   run, then <slices> EndpointSlices of 100 endpoints), prints objects/s, p50/p99 create latency,
-#   watch delivery p50/p99 and the server's RSS, then stops the server by PID. When
-#   ../shared/bench/etcd-bench.sh and an etcd binary exist it runs that too, for comparison.
-#   The etcd storage backend is not implemented yet, so only SQLite is measured.
+#   env ROUNDS=n (default 1): interleaved rounds of SQLite, etcd3 and the etcd floor.
+#   env BACKENDS="sqlite etcd3" (default both; etcd3 needs /usr/bin/etcd).
+#   For each backend, starts Junction's API server as its own JVM on a fresh store (SQLite: temp data
+#   dir, fsync per group commit; etcd3: a throw-away single-member etcd on 127.0.0.1:<port+100>
+#   with a temp data dir), runs ApiServerBench.java against it (creates <services> Services while
+#   <watchers> watches run, then <slices> EndpointSlices of 100 endpoints), prints objects/s,
+#   p50/p99 create latency, watch delivery p50/p99 and the server's RSS (plus etcd's), then stops
+#   what it started by PID. Then ../shared/bench/etcd-bench.sh gives etcd's own put/watch floor.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SERVICES=${1:-10000} SLICES=${2:-1000} CLIENTS=${3:-8} WATCHERS=${4:-10} PORT=${5:-26443}
+ROUNDS=${ROUNDS:-1} BACKENDS=${BACKENDS:-sqlite etcd3}
+EPORT=$((PORT + 100)) EPEER=$((PORT + 110))
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 CPFILE=$(mktemp)
 (cd "$ROOT" && ./mvnw -B -q -o -pl apiserver dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null 2>&1)
 CP="$(cat "$CPFILE"):$ROOT/apiserver/target/classes"
 rm -f "$CPFILE"
-DATA=$(mktemp -d)
-"$JAVA" -Xmx1g -cp "$CP" "$HERE/RunApiServer.java" --data-dir "$DATA" --bind-address 127.0.0.1 --port "$PORT" \
-  --advertise-address 127.0.0.1 >"$DATA/server.log" 2>&1 &
-SPID=$!
-cleanup() { kill "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; rm -rf "$DATA"; }
-trap cleanup EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
-echo "== Junction apiserver, SQLite backend (pid $SPID, $(nproc) cores, $(date -u +%FT%TZ))"
-"$JAVA" -cp "$CP" "$HERE/ApiServerBench.java" "http://127.0.0.1:$PORT" "$SPID" "$SERVICES" "$SLICES" "$CLIENTS" "$WATCHERS"
-if [ -x "$ROOT/../shared/bench/etcd-bench.sh" ] && command -v etcd >/dev/null; then
-  echo "== etcd reference (../shared/bench/etcd-bench.sh)"
-  "$ROOT/../shared/bench/etcd-bench.sh" 10
-else
-  echo "== etcd reference skipped: no etcd binary on this machine"
-fi
+SPID="" EPID="" DATA=""
+stop_all() {
+  [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; }
+  [ -n "$EPID" ] && { kill "$EPID" 2>/dev/null || true; wait "$EPID" 2>/dev/null || true; }
+  [ -n "$DATA" ] && rm -rf "$DATA"
+  SPID="" EPID="" DATA=""
+}
+trap stop_all EXIT
+
+start_etcd() {
+  etcd --name bench --data-dir "$DATA/etcd" --listen-client-urls "http://127.0.0.1:$EPORT" \
+    --advertise-client-urls "http://127.0.0.1:$EPORT" --listen-peer-urls "http://127.0.0.1:$EPEER" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$EPEER" --initial-cluster "bench=http://127.0.0.1:$EPEER" \
+    --listen-metrics-urls "http://127.0.0.1:$((EPORT + 20))" --quota-backend-bytes 8589934592 >"$DATA/etcd.log" 2>&1 &
+  EPID=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$EPORT/health" | grep -q true && return 0; sleep 0.1; done
+  cat "$DATA/etcd.log"; exit 1
+}
+
+bench() { # backend
+  local backend=$1 args
+  DATA=$(mktemp -d)
+  if [ "$backend" = etcd3 ]; then
+    start_etcd
+    args=(--storage-backend etcd3 --etcd-servers "http://127.0.0.1:$EPORT")
+  else
+    args=(--data-dir "$DATA/sqlite")
+  fi
+  "$JAVA" -Xmx1g -cp "$CP" "$HERE/RunApiServer.java" "${args[@]}" --bind-address 127.0.0.1 --port "$PORT" \
+    --advertise-address 127.0.0.1 >"$DATA/server.log" 2>&1 &
+  SPID=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
+  echo "== Junction apiserver, $backend backend (pid $SPID, $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$JAVA" -cp "$CP" "$HERE/ApiServerBench.java" "http://127.0.0.1:$PORT" "$SPID" "$SERVICES" "$SLICES" "$CLIENTS" "$WATCHERS"
+  [ -n "$EPID" ] && echo "etcd RSS: $(( $(awk '/VmRSS/{print $2}' /proc/$EPID/status) / 1024 )) MiB"
+  stop_all
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && echo "#### round $r/$ROUNDS"
+  for b in $BACKENDS; do
+    if [ "$b" = etcd3 ] && ! command -v etcd >/dev/null; then echo "== etcd3 skipped: no etcd binary"; continue; fi
+    bench "$b"
+  done
+  if [ -x "$ROOT/../shared/bench/etcd-bench.sh" ] && command -v etcd >/dev/null; then
+    echo "== etcd floor (../shared/bench/etcd-bench.sh 10)"
+    "$ROOT/../shared/bench/etcd-bench.sh" 10
+  fi
+done

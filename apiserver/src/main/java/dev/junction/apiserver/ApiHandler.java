@@ -271,7 +271,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                 respond(ctx, req, HttpResponseStatus.OK, registry.getScale(type, ns, name));
                 return;
             }
-            ObjectNode o = registry.get(type, ns, name);
+            ObjectNode o = registry.read(type, ns, name);
             if (wantsTable(req) && sub.isEmpty()) {
                 respond(ctx, req, HttpResponseStatus.OK, Tables.table(type, List.of(o),
                         o.path("metadata").path("resourceVersion").asText(), param(qs, "includeObject").orElse("")));

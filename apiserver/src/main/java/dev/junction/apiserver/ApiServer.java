@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * port and optionally on a Unix domain socket (epoll transport when its native
  * library is available, JDK NIO otherwise), serving discovery, CRUD, watch
  * and server-side tables for the resources in {@link Resources}. State lives in
- * {@code <dataDir>/state.db}. Build with {@link #builder()}, then {@link #start()} and
+ * {@code <dataDir>/state.db} (SQLite) or in etcd ({@link Builder#storageBackend}). Build with {@link #builder()}, then {@link #start()} and
  * {@link #close()}.
  *
  * <pre>{@code
@@ -62,6 +62,8 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer implements AutoCloseable {
     /** Bytes queued for one connection beyond which a watch is considered too slow and is closed. */
     static final int WATCH_BUFFER_LIMIT = 64 << 20;
+    /** Request worker threads (connections are spread over them; a write waiting for durability parks one). */
+    static final int WORKER_THREADS = 32;
 
     private final Builder config;
     private Store store;
@@ -94,7 +96,15 @@ public final class ApiServer implements AutoCloseable {
         }
         ClusterIpAllocator ips = new ClusterIpAllocator(config.serviceCidr);
         NodePortAllocator ports = new NodePortAllocator(config.nodePortRange);
-        store = new Store(config.dataDir, config.watchWindow, config.changeLogRetention);
+        Storage storage = config.storageBackend.equals("etcd3")
+                ? new EtcdStorage(config.etcdServers, config.etcdPrefix)
+                : new SqliteStorage(config.dataDir, config.changeLogRetention);
+        try {
+            store = new Store(storage, config.watchWindow);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
         try {
             ObjectRegistry registry = new ObjectRegistry(store, new ServiceAllocations(ips, ports));
             String advertise = config.advertiseAddress.orElseGet(() -> defaultAdvertiseAddress(config.bindAddress));
@@ -102,7 +112,9 @@ public final class ApiServer implements AutoCloseable {
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             group = new MultiThreadIoEventLoopGroup(2, io);
-            handlers = new DefaultEventExecutorGroup(4);
+            // writers wait for their group commit / etcd transaction off the monitor: more workers
+            // than cores lets concurrent writes share one fsync
+            handlers = new DefaultEventExecutorGroup(WORKER_THREADS);
             ApiHandler handler = new ApiHandler(registry, advertise + ":" + config.advertisePort, handlers, config.tokens);
             if (config.tlsCertFile.isPresent()) {
                 sslContext = SslContextBuilder.forServer(config.tlsCertFile.get().toFile(), config.tlsKeyFile.get().toFile())
@@ -243,6 +255,9 @@ public final class ApiServer implements AutoCloseable {
         private int advertisePort = 6443;
         private int watchWindow = 10_000;
         private long changeLogRetention = Store.DEFAULT_LOG_RETAIN;
+        private String storageBackend = "sqlite";
+        private java.util.List<String> etcdServers = java.util.List.of("http://127.0.0.1:2379");
+        private String etcdPrefix = "/registry";
         private Optional<Path> tlsCertFile = Optional.empty();
         private Optional<Path> tlsKeyFile = Optional.empty();
         private Optional<TokenAuthenticator> tokens = Optional.empty();
@@ -340,9 +355,41 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
-        /** @throws IllegalStateException when {@link #dataDir} was not set */
+        /**
+         * {@code --storage-backend}: {@code sqlite} (default; {@code <data-dir>/state.db}) or
+         * {@code etcd3} (kube-apiserver's name; several API servers may share one etcd).
+         *
+         * @throws IllegalArgumentException for any other name
+         */
+        public Builder storageBackend(String backend) {
+            if (!backend.equals("sqlite") && !backend.equals("etcd3")) {
+                throw new IllegalArgumentException("storageBackend: " + backend + " (expected: sqlite or etcd3)");
+            }
+            this.storageBackend = backend;
+            return this;
+        }
+
+        /** {@code --etcd-servers}: etcd client URLs, default {@code http://127.0.0.1:2379}. */
+        public Builder etcdServers(java.util.List<String> urls) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("etcdServers: empty (expected: at least one URL)");
+            }
+            this.etcdServers = java.util.List.copyOf(urls);
+            return this;
+        }
+
+        /** {@code --etcd-prefix}: key prefix, default {@code /registry} (as kube-apiserver). */
+        public Builder etcdPrefix(String prefix) {
+            if (!prefix.startsWith("/")) {
+                throw new IllegalArgumentException("etcdPrefix: " + prefix + " (expected: starting with /)");
+            }
+            this.etcdPrefix = prefix;
+            return this;
+        }
+
+        /** @throws IllegalStateException when {@link #dataDir} was not set for the SQLite backend */
         public ApiServer build() {
-            if (dataDir == null) {
+            if (dataDir == null && storageBackend.equals("sqlite")) {
                 throw new IllegalStateException("dataDir: null (expected: a directory)");
             }
             return new ApiServer(this);

@@ -13,10 +13,22 @@ import picocli.CommandLine.Option;
  * or {@code --token-auth-file} are given.
  */
 @Command(name = "apiserver", mixinStandardHelpOptions = true,
-        description = "Kubernetes API server (kube-apiserver role) with SQLite storage.")
+        description = "Kubernetes API server (kube-apiserver role) with SQLite or etcd storage.")
 public final class ApiServerCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", required = true, description = "Directory holding state.db.")
+    @Option(names = "--data-dir", description = "Directory holding state.db (required with --storage-backend=sqlite).")
     Path dataDir;
+
+    @Option(names = "--storage-backend", defaultValue = "sqlite",
+            description = "sqlite or etcd3 (default: ${DEFAULT-VALUE}).")
+    String storageBackend;
+
+    @Option(names = "--etcd-servers", split = ",", defaultValue = "http://127.0.0.1:2379",
+            description = "etcd client URLs for etcd3, comma-separated (default: ${DEFAULT-VALUE}).")
+    java.util.List<String> etcdServers;
+
+    @Option(names = "--etcd-prefix", defaultValue = "/registry",
+            description = "Prefix of every etcd key (default: ${DEFAULT-VALUE}).")
+    String etcdPrefix;
 
     @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Listen address (default: ${DEFAULT-VALUE}).")
     String bindAddress;
@@ -65,8 +77,16 @@ public final class ApiServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ApiServer.Builder b = ApiServer.builder().dataDir(dataDir).bindAddress(bindAddress).port(port)
+        if (dataDir == null && !storageBackend.equals("etcd3")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--data-dir is required with --storage-backend=" + storageBackend);
+        }
+        ApiServer.Builder b = ApiServer.builder().storageBackend(storageBackend).etcdServers(etcdServers)
+                .etcdPrefix(etcdPrefix).bindAddress(bindAddress).port(port)
                 .serviceCidr(serviceClusterIpRange).nodePortRange(serviceNodePortRange).advertisePort(advertisePort);
+        if (dataDir != null) {
+            b.dataDir(dataDir);
+        }
         if (unixSocket != null) {
             b.unixSocket(unixSocket);
         }

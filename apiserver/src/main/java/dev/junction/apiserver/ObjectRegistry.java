@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ObjectRegistry {
     private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+    /** Attempts of a Service create whose allocation lost to another API server. */
+    private static final int MAX_ALLOCATION_ATTEMPTS = 5;
 
     private final Store store;
     private final ServiceAllocations allocations;
@@ -33,6 +35,15 @@ final class ObjectRegistry {
                 allocations.restore(svc);
             }
         }
+        if (store.shared()) {
+            // Services created through other API servers: their addresses and ports are taken here
+            // too (the etcd allocation keys stay the authority; this only avoids doomed attempts)
+            store.addListener(e -> {
+                if (e.storageKey().equals(Resources.SERVICES.storageKey()) && e.type() != WatchEvent.Type.DELETED) {
+                    allocations.restore(e.object());
+                }
+            });
+        }
     }
 
     Store store() {
@@ -42,6 +53,18 @@ final class ObjectRegistry {
     /** GET one object. @throws ApiException 404 */
     ObjectNode get(ResourceType type, String namespace, String name) {
         return store.get(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+    }
+
+    /**
+     * GET for a client: as {@link #get}, answered once the object's revision is durable (it may be
+     * in a SQLite group commit still). Must not be called holding the store monitor.
+     *
+     * @throws ApiException 404
+     */
+    ObjectNode read(ResourceType type, String namespace, String name) {
+        ObjectNode o = get(type, namespace, name);
+        store.awaitDurable(o.path("metadata").path("resourceVersion").asLong(0));
+        return o;
     }
 
     /** LIST as a {@code <Kind>List} object with the current revision. */
@@ -63,6 +86,7 @@ final class ObjectRegistry {
             String continueToken) {
         List<ObjectNode> items;
         long rv;
+        long seen;
         ContinueToken from = continueToken.isEmpty() ? null : ContinueToken.decode(continueToken);
         synchronized (store) {
             Optional<String> exact = fields.exactName();
@@ -72,6 +96,7 @@ final class ObjectRegistry {
                 items = store.list(type, namespace);
             }
             rv = store.revision();
+            seen = rv;
             if (from != null) {
                 try {
                     store.checkWatchable(from.resourceVersion());
@@ -81,6 +106,7 @@ final class ObjectRegistry {
                 rv = from.resourceVersion();
             }
         }
+        store.awaitDurable(seen);
         ObjectNode list = Json.MAPPER.createObjectNode();
         list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
         ObjectNode meta = list.putObject("metadata").put("resourceVersion", Long.toString(rv));
@@ -127,6 +153,25 @@ final class ObjectRegistry {
      * @see #create(ResourceType, String, ObjectNode, boolean)
      */
     ObjectNode create(ResourceType type, String namespace, ObjectNode body, boolean dryRun, FieldOwner owner, boolean apply) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return createOnce(type, namespace, body, dryRun, owner, apply);
+            } catch (StorageConflict c) {
+                // another API server took an address or port first (its etcd transaction won): note
+                // it and allocate again, as upstream's allocator retries on a conflicting update
+                synchronized (store) {
+                    c.keys().forEach(allocations::markTaken);
+                }
+                if (attempt == MAX_ALLOCATION_ATTEMPTS) {
+                    throw ApiException.conflict(type, Json.meta(body).path("name").asText(""),
+                            "allocation conflicts with another API server; try again");
+                }
+            }
+        }
+    }
+
+    private ObjectNode createOnce(ResourceType type, String namespace, ObjectNode body, boolean dryRun, FieldOwner owner,
+            boolean apply) {
         ObjectNode obj = body.deepCopy();
         obj.put("apiVersion", type.apiVersion()).put("kind", type.kind());
         ObjectNode meta = Json.meta(obj);
@@ -173,7 +218,7 @@ final class ObjectRegistry {
                 return obj;
             }
             try {
-                ObjectNode stored = store.put(type, namespace, name, obj);
+                ObjectNode stored = store.put(type, namespace, name, obj, tx == null ? Storage.Guards.NONE : tx.guards());
                 if (tx != null) {
                     tx.commit();
                 }
@@ -503,7 +548,9 @@ final class ObjectRegistry {
     }
 
     private ObjectNode deleteOne(ResourceType type, String namespace, String name) {
-        ObjectNode deleted = store.delete(type, namespace, name).orElseThrow(() -> ApiException.notFound(type, name));
+        Storage.Guards held = type == Resources.SERVICES
+                ? store.get(type, namespace, name).map(ServiceAllocations::held).orElse(Storage.Guards.NONE) : Storage.Guards.NONE;
+        ObjectNode deleted = store.delete(type, namespace, name, held).orElseThrow(() -> ApiException.notFound(type, name));
         if (type == Resources.SERVICES) {
             allocations.release(deleted);
         }
@@ -573,11 +620,15 @@ final class ObjectRegistry {
             return obj;
         }
         try {
-            ObjectNode stored = store.put(type, namespace, name, obj);
+            ObjectNode stored = store.put(type, namespace, name, obj, tx == null ? Storage.Guards.NONE : tx.guards());
             if (tx != null) {
                 tx.commit();
             }
             return stored;
+        } catch (StorageConflict c) {
+            tx.rollback();
+            c.keys().forEach(allocations::markTaken);
+            throw ApiException.conflict(type, name, "allocation conflicts with another API server; try again");
         } catch (RuntimeException e) {
             if (tx != null) {
                 tx.rollback();

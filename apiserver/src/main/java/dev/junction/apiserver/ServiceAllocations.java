@@ -22,6 +22,13 @@ final class ServiceAllocations {
     static final class Transaction {
         private final List<Runnable> undo = new ArrayList<>();
         private final List<Runnable> onCommit = new ArrayList<>();
+        private final List<String> claims = new ArrayList<>();
+        private final List<String> releases = new ArrayList<>();
+
+        /** The allocation keys this write claims and releases, for the storage transaction. */
+        Storage.Guards guards() {
+            return new Storage.Guards(claims, releases);
+        }
 
         /** Releases what this write allocated (the write failed). */
         void rollback() {
@@ -44,6 +51,49 @@ final class ServiceAllocations {
 
     ClusterIpAllocator ips() {
         return ips;
+    }
+
+    /**
+     * The storage key guarding one ClusterIP: one key per address, as the IPAddress objects of
+     * upstream's MultiCIDRServiceAllocator (KEP-1880, {@code pkg/registry/core/service/ipallocator}
+     * {@code Allocator} backed by {@code networking.k8s.io IPAddress} at {@code /registry/ipaddresses/<ip>}).
+     */
+    static String ipKey(String ip) {
+        return "ipaddresses/" + ip;
+    }
+
+    /**
+     * The storage key guarding one NodePort (upstream keeps one bitmap at
+     * {@code /registry/ranges/servicenodeports}, {@code pkg/registry/core/service/portallocator};
+     * one key per port lets a transaction claim exactly the ports it takes).
+     */
+    static String portKey(int port) {
+        return "ranges/servicenodeports/" + port;
+    }
+
+    /** Every allocation key a stored Service holds (released when it is deleted). */
+    static Storage.Guards held(ObjectNode svc) {
+        List<String> keys = new ArrayList<>();
+        String ip = svc.path("spec").path("clusterIP").asText("");
+        if (!ip.isEmpty() && !ip.equals("None")) {
+            keys.add(ipKey(ip));
+        }
+        for (int np : nodePorts(svc.path("spec"))) {
+            keys.add(portKey(np));
+        }
+        return new Storage.Guards(List.of(), keys);
+    }
+
+    /**
+     * Marks an allocation key another API server holds as taken here (its transaction won), so the
+     * next attempt allocates something else.
+     */
+    void markTaken(String key) {
+        if (key.startsWith("ipaddresses/")) {
+            ips.allocate(key.substring("ipaddresses/".length()));
+        } else if (key.startsWith("ranges/servicenodeports/")) {
+            ports.allocate(Integer.parseInt(key.substring("ranges/servicenodeports/".length())));
+        }
     }
 
     /** Marks the addresses and ports of a stored Service allocated (rebuild at start). */
@@ -175,6 +225,7 @@ final class ServiceAllocations {
         if (svcType.equals("ExternalName")) {
             if (!oldIp.isEmpty() && !oldIp.equals("None")) {
                 tx.onCommit.add(() -> ips.release(oldIp));
+                tx.releases.add(ipKey(oldIp));
             }
         } else {
             if (!oldIp.isEmpty() && !ip.equals(oldIp)) {
@@ -187,6 +238,7 @@ final class ServiceAllocations {
                     ip = next.get();
                     String allocated = ip;
                     tx.undo.add(() -> ips.release(allocated));
+                    tx.claims.add(ipKey(allocated));
                 }
             } else if (oldIp.isEmpty() && !ip.equals("None")) {
                 Optional<String> err = ips.allocate(ip);
@@ -195,6 +247,7 @@ final class ServiceAllocations {
                 } else {
                     String allocated = ip;
                     tx.undo.add(() -> ips.release(allocated));
+                    tx.claims.add(ipKey(allocated));
                 }
             }
             if (errs.isEmpty()) {
@@ -228,6 +281,7 @@ final class ServiceAllocations {
                     errs.add(FieldError.invalid("spec.ports[" + i + "].nodePort", np, err.get()));
                 } else {
                     tx.undo.add(() -> ports.release(np));
+                    tx.claims.add(portKey(np));
                     keep.add(np);
                 }
             } else if (allocateDynamic) {
@@ -236,6 +290,7 @@ final class ServiceAllocations {
                     errs.add(FieldError.invalid("spec.ports[" + i + "].nodePort", 0, "range is full"));
                 } else {
                     tx.undo.add(() -> ports.release(next.getAsInt()));
+                    tx.claims.add(portKey(next.getAsInt()));
                     p.put("nodePort", next.getAsInt());
                     keep.add(next.getAsInt());
                 }
@@ -244,6 +299,7 @@ final class ServiceAllocations {
         for (int np : oldPorts) {
             if (!keep.contains(np)) {
                 tx.onCommit.add(() -> ports.release(np));
+                tx.releases.add(portKey(np));
             }
         }
         if (!errs.isEmpty()) {

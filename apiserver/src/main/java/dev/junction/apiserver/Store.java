@@ -3,8 +3,6 @@ package dev.junction.apiserver;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,68 +10,87 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The object store: an in-memory index (per resource, sorted by {@code namespace/name}) written
- * through to {@link SqliteStorage}, one global revision counter (etcd's revision, exposed as
- * {@code metadata.resourceVersion}), a bounded in-memory window of recent events and the watch
- * fan-out. Like the watch cache in upstream {@code k8s.io/apiserver/pkg/storage/cacher}, a watch
- * from a revision replays the window (or the SQLite change log when older) and then follows live
- * events; a revision older than the compacted log gets 410 Expired.
+ * The object cache in front of a {@link Storage}, in the role of upstream's cacher
+ * ({@code k8s.io/apiserver/pkg/storage/cacher}): an in-memory index (per resource, sorted by
+ * {@code namespace/name}), the current revision (exposed as {@code metadata.resourceVersion}), a
+ * bounded window of recent durable events and the watch fan-out. A watch from a revision replays
+ * the window (or the storage's change log when older) and then follows live events; a revision
+ * older than both gets 410 Expired.
+ *
+ * <p>Writes are acknowledged only once durable, and watch events are delivered only once durable:
+ * <ul>
+ * <li>SQLite ({@link Storage#assignsRevisions()} false): the write takes the next revision and goes
+ * into the index at once (later writers see it, so conflicts and allocations stay exact); the
+ * writer then waits for the group commit, releasing this monitor meanwhile ({@link #wait()}), so
+ * concurrent writers share one fsync. The committer delivers the events after the fsync.</li>
+ * <li>etcd: the write is an etcd transaction; the writer waits (again releasing the monitor) for
+ * it and then until the etcd watch has brought the cache to the write's revision, so a client that
+ * got a 2xx reads its write from this server. Writes through other API servers arrive the same way.</li>
+ * </ul>
  *
  * <p>All methods are synchronized on this store; callers that read-modify-write
- * ({@link ObjectRegistry}) hold the same monitor. Stored {@link ObjectNode}s are never mutated after
+ * ({@link ObjectRegistry}) hold the same monitor, which a write releases only while it waits for
+ * durability, after its own change is decided. Stored {@link ObjectNode}s are never mutated after
  * they are stored: callers must {@code deepCopy()} before changing one.
  */
 final class Store implements AutoCloseable {
     /** Default number of revisions kept in the SQLite change log behind the current one. */
     static final long DEFAULT_LOG_RETAIN = 100_000;
+    /** Longest wait for the storage to confirm a write (and, with etcd, for the watch to bring it back). */
+    static final long WRITE_TIMEOUT_SECONDS = 30;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Store.class);
 
-    private final SqliteStorage storage;
+    private final Storage storage;
+    private final boolean remote;
     private final int windowSize;
-    private final long logRetain;
     private final Map<String, TreeMap<String, ObjectNode>> objects = new HashMap<>();
     private final Map<String, List<Consumer<WatchEvent>>> watchers = new HashMap<>();
+    private final List<Consumer<WatchEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<WatchEvent> window = new ArrayDeque<>();
+    /** Newest revision in the index (SQLite: may not be durable yet). */
     private long revision;
+    /** Newest durable revision delivered to watchers. */
+    private long durable;
     private long windowFloor;
-    private long compacted;
+    private RuntimeException failed;
+    private boolean closed;
 
     /**
-     * Opens (or creates) {@code <dataDir>/state.db} and rebuilds the in-memory index from it.
+     * Loads every object from {@code storage} and starts following its changes.
      *
      * @param windowSize number of recent events kept in memory for watches (at least 1)
-     * @param logRetain  revisions kept in the SQLite change log behind the current one (at least 1);
-     *                   older watches get 410 Expired
+     * @throws IllegalStateException when the storage cannot be read
      */
-    Store(Path dataDir, int windowSize, long logRetain) {
-        requireNonNull(dataDir, "dataDir");
+    Store(Storage storage, int windowSize) {
+        this.storage = requireNonNull(storage, "storage");
         if (windowSize < 1) {
             throw new IllegalArgumentException("windowSize: " + windowSize + " (expected: >= 1)");
         }
-        if (logRetain < 1) {
-            throw new IllegalArgumentException("logRetain: " + logRetain + " (expected: >= 1)");
-        }
         this.windowSize = windowSize;
-        this.logRetain = logRetain;
-        this.storage = new SqliteStorage(dataDir);
-        try {
-            storage.loadObjects(row -> index(row.storageKey()).put(key(row.namespace(), Json.text(row.object(),
-                    "metadata.name").orElse("")), row.object()));
-            revision = storage.meta("revision");
-            compacted = storage.meta("compacted");
-        } catch (SQLException e) {
-            storage.close();
-            throw new IllegalStateException("cannot load state: " + e.getMessage(), e);
+        this.remote = storage.assignsRevisions();
+        Storage.Loaded loaded;
+        synchronized (this) {
+            loaded = storage.load(e -> index(e.storageKey()).put(key(e.namespace(), name(e.object())), e.object()));
+            revision = loaded.revision();
+            durable = revision;
+            windowFloor = revision;
         }
-        windowFloor = revision;
+        storage.follow(loaded.revision(), this::applyDurable);
     }
 
-    /** The current global revision (resourceVersion of the latest committed change). */
+    /** The current global revision (resourceVersion of the latest change in the index). */
     synchronized long revision() {
         return revision;
+    }
+
+    /** The newest revision that is durable and delivered to watchers (for bookmarks). */
+    synchronized long durableRevision() {
+        return durable;
     }
 
     /** The stored object, if present. */
@@ -96,41 +113,91 @@ final class Store implements AutoCloseable {
         return index(type.storageKey()).size();
     }
 
-    /**
-     * Stores a new or changed object, stamping {@code metadata.resourceVersion} with the next revision.
-     * The in-memory state changes only after the SQLite transaction committed.
-     *
-     * @return the stored object
-     * @throws ApiException 500 when the commit fails
-     */
+    /** Stores a new or changed object; see {@link #put(ResourceType, String, String, ObjectNode, Storage.Guards)}. */
     synchronized ObjectNode put(ResourceType type, String namespace, String name, ObjectNode object) {
-        String k = key(namespace, name);
-        ObjectNode previous = index(type.storageKey()).get(k);
-        long next = revision + 1;
-        Json.meta(object).put("resourceVersion", Long.toString(next));
-        WatchEvent.Type t = previous == null ? WatchEvent.Type.ADDED : WatchEvent.Type.MODIFIED;
-        commit(new WatchEvent(next, t, type.storageKey(), namespace, object, Optional.ofNullable(previous)), k);
-        index(type.storageKey()).put(k, object);
-        return object;
+        return put(type, namespace, name, object, Storage.Guards.NONE);
     }
 
     /**
-     * Removes an object; the DELETED event carries its last state stamped with the delete revision.
+     * Stores a new or changed object, stamping {@code metadata.resourceVersion} with its revision,
+     * and returns once it is durable.
+     *
+     * @param guards allocation keys claimed/released in the same storage transaction
+     * @return the stored object
+     * @throws ApiException    409 when the object changed under this write (another API server),
+     *                         500 when the storage failed
+     * @throws StorageConflict when an allocation key in {@code guards} is already taken
+     */
+    synchronized ObjectNode put(ResourceType type, String namespace, String name, ObjectNode object, Storage.Guards guards) {
+        String k = key(namespace, name);
+        ObjectNode previous = index(type.storageKey()).get(k);
+        WatchEvent.Type t = previous == null ? WatchEvent.Type.ADDED : WatchEvent.Type.MODIFIED;
+        long expected = previous == null ? 0 : rv(previous);
+        if (remote) {
+            long rev = awaitRemote(type, name, storage.write(new Storage.Write(new WatchEvent(0, t, type.storageKey(),
+                    namespace, object, Optional.ofNullable(previous)), name, expected, guards)), expected == 0);
+            Json.meta(object).put("resourceVersion", Long.toString(rev));
+            return object;
+        }
+        checkUsable();
+        long next = ++revision;
+        Json.meta(object).put("resourceVersion", Long.toString(next));
+        index(type.storageKey()).put(k, object);
+        awaitLocal(storage.write(new Storage.Write(new WatchEvent(next, t, type.storageKey(), namespace, object,
+                Optional.ofNullable(previous)), name, expected, guards)), next);
+        return object;
+    }
+
+    /** Removes an object; see {@link #delete(ResourceType, String, String, Storage.Guards)}. */
+    synchronized Optional<ObjectNode> delete(ResourceType type, String namespace, String name) {
+        return delete(type, namespace, name, Storage.Guards.NONE);
+    }
+
+    /**
+     * Removes an object and returns once that is durable; the DELETED event carries its last state
+     * stamped with the delete revision.
      *
      * @return the removed object with the delete revision, empty when absent
+     * @throws ApiException 409 when the object changed under this delete, 500 when the storage failed
      */
-    synchronized Optional<ObjectNode> delete(ResourceType type, String namespace, String name) {
+    synchronized Optional<ObjectNode> delete(ResourceType type, String namespace, String name, Storage.Guards guards) {
         String k = key(namespace, name);
         ObjectNode previous = index(type.storageKey()).get(k);
         if (previous == null) {
             return Optional.empty();
         }
         ObjectNode last = previous.deepCopy();
-        long next = revision + 1;
+        if (remote) {
+            long rev = awaitRemote(type, name, storage.write(new Storage.Write(new WatchEvent(0, WatchEvent.Type.DELETED,
+                    type.storageKey(), namespace, last, Optional.of(previous)), name, rv(previous), guards)), false);
+            Json.meta(last).put("resourceVersion", Long.toString(rev));
+            return Optional.of(last);
+        }
+        checkUsable();
+        long next = ++revision;
         Json.meta(last).put("resourceVersion", Long.toString(next));
-        commit(new WatchEvent(next, WatchEvent.Type.DELETED, type.storageKey(), namespace, last, Optional.of(previous)), k);
         index(type.storageKey()).remove(k);
+        awaitLocal(storage.write(new Storage.Write(new WatchEvent(next, WatchEvent.Type.DELETED, type.storageKey(),
+                namespace, last, Optional.of(previous)), name, rv(previous), guards)), next);
         return Optional.of(last);
+    }
+
+    /**
+     * Waits, without holding the monitor, until {@code rev} is durable: a reader that saw the index
+     * at {@code rev} (which may hold SQLite writes still in their group commit) answers only then.
+     */
+    synchronized void awaitDurable(long rev) {
+        boolean interrupted = false;
+        while (durable < rev && failed == null && !closed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -144,23 +211,19 @@ final class Store implements AutoCloseable {
     synchronized AutoCloseable watch(ResourceType type, Optional<String> namespace, Optional<Long> fromRevision,
             Consumer<WatchEvent> listener) {
         String sk = type.storageKey();
+        long from;
         if (fromRevision.isEmpty()) {
+            from = revision;
             for (ObjectNode o : list(type, namespace)) {
                 listener.accept(new WatchEvent(revision, WatchEvent.Type.ADDED, sk,
                         Json.text(o, "metadata.namespace").orElse(""), o, Optional.empty()));
             }
         } else {
-            long from = fromRevision.get();
+            from = fromRevision.get();
+            checkWatchable(from);
             if (from < windowFloor) {
-                if (from < compacted) {
-                    throw ApiException.expired(from, compacted);
-                }
-                try {
-                    for (WatchEvent e : storage.eventsBetween(from, windowFloor)) {
-                        deliver(e, sk, namespace, listener);
-                    }
-                } catch (SQLException ex) {
-                    throw ApiException.internal("reading change log: " + ex.getMessage());
+                for (WatchEvent e : storage.history(from, windowFloor)) {
+                    deliver(e, sk, namespace, listener);
                 }
             }
             for (WatchEvent e : window) {
@@ -169,20 +232,31 @@ final class Store implements AutoCloseable {
                 }
             }
         }
-        Consumer<WatchEvent> filtered = e -> deliver(e, sk, namespace, listener);
+        long after = from;
+        Consumer<WatchEvent> filtered = e -> {
+            if (e.revision() > after) {
+                deliver(e, sk, namespace, listener);
+            }
+        };
         List<Consumer<WatchEvent>> list = watchers.computeIfAbsent(sk, x -> new CopyOnWriteArrayList<>());
         list.add(filtered);
         return () -> list.remove(filtered);
     }
 
     /**
-     * Checks that a watch from {@code fromRevision} can be served.
+     * Checks that a watch from {@code fromRevision} can be served: from the window, or (SQLite) from
+     * the change log down to its compacted revision. With etcd, like upstream's cacher, a revision
+     * older than the window gets 410 and the client re-lists.
      *
-     * @throws ApiException 410 Expired when the revision is older than the compacted log
+     * @throws ApiException 410 Expired when the revision is too old
      */
     synchronized void checkWatchable(long fromRevision) {
-        if (fromRevision < windowFloor && fromRevision < compacted) {
-            throw ApiException.expired(fromRevision, compacted);
+        if (fromRevision >= windowFloor) {
+            return;
+        }
+        long oldest = remote ? windowFloor : storage.compacted();
+        if (remote || fromRevision < oldest) {
+            throw ApiException.expired(fromRevision, oldest);
         }
     }
 
@@ -191,9 +265,138 @@ final class Store implements AutoCloseable {
         return watchers.values().stream().mapToInt(List::size).sum();
     }
 
+    /** Calls {@code listener} (under this monitor) with every durable event, after the watchers. */
+    void addListener(Consumer<WatchEvent> listener) {
+        listeners.add(requireNonNull(listener, "listener"));
+    }
+
+    /** True when the storage assigns revisions and other API servers may write (etcd). */
+    boolean shared() {
+        return remote;
+    }
+
     @Override
-    public synchronized void close() {
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
         storage.close();
+    }
+
+    /** Called by the storage's single follower thread with durable events in revision order. */
+    private synchronized void applyDurable(List<WatchEvent> events) {
+        try {
+            applyEach(events);
+        } catch (RuntimeException e) {
+            LOG.error("applying {} durable events failed", events.size(), e);
+        } finally {
+            notifyAll();
+        }
+    }
+
+    private void applyEach(List<WatchEvent> events) {
+        for (WatchEvent e : events) {
+            if (e.revision() <= durable) {
+                continue;
+            }
+            if (remote) {
+                String k = key(e.namespace(), name(e.object()));
+                if (e.type() == WatchEvent.Type.DELETED) {
+                    index(e.storageKey()).remove(k);
+                } else {
+                    index(e.storageKey()).put(k, e.object());
+                }
+                revision = e.revision();
+            }
+            durable = e.revision();
+            window.addLast(e);
+            if (window.size() > windowSize) {
+                windowFloor = window.removeFirst().revision();
+            }
+            List<Consumer<WatchEvent>> list = watchers.get(e.storageKey());
+            if (list != null) {
+                for (Consumer<WatchEvent> w : list) {
+                    w.accept(e);
+                }
+            }
+            for (Consumer<WatchEvent> l : listeners) {
+                l.accept(e);
+            }
+        }
+    }
+
+    /** Waits on this monitor (released meanwhile) until notified or the write deadline passes. */
+    private void waitUntil(long deadlineNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            throw ApiException.internal("storage did not confirm the write within " + WRITE_TIMEOUT_SECONDS + " s");
+        }
+        try {
+            wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("interrupted waiting for storage");
+        }
+    }
+
+    private long awaitRemote(ResourceType type, String name, CompletableFuture<Long> f, boolean create) {
+        f.whenComplete((r, e) -> {
+            synchronized (this) {
+                notifyAll();
+            }
+        });
+        long deadline = System.nanoTime() + WRITE_TIMEOUT_SECONDS * 1_000_000_000L;
+        while (!f.isDone() && !closed) {
+            waitUntil(deadline);
+        }
+        if (!f.isDone()) {
+            throw ApiException.internal("storage closed");
+        }
+        long rev;
+        try {
+            rev = f.join();
+        } catch (RuntimeException e) {
+            RuntimeException cause = EtcdStorage.unwrap(e);
+            if (cause instanceof StorageConflict c && !c.allocation()) {
+                throw create ? ApiException.alreadyExists(type, name) : ApiException.conflict(type, name,
+                        "the object has been modified; please apply your changes to the latest version and try again");
+            }
+            if (cause instanceof StorageConflict c) {
+                throw c;
+            }
+            throw ApiException.internal("storage write failed: " + cause.getMessage());
+        }
+        // read-your-writes: the etcd watch must have brought this cache to the write's revision
+        while (durable < rev && !closed) {
+            waitUntil(deadline);
+        }
+        return rev;
+    }
+
+    private void awaitLocal(CompletableFuture<Long> f, long rev) {
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                synchronized (this) {
+                    failed = EtcdStorage.unwrap(e);
+                    notifyAll();
+                }
+            }
+        });
+        awaitDurable(rev);
+        if (durable < rev) {
+            throw ApiException.internal("storage commit failed: " + (failed == null ? "closed" : failed.getMessage()));
+        }
+    }
+
+    private void checkUsable() {
+        if (failed != null) {
+            // the index holds writes that never became durable: refuse everything until a restart
+            throw ApiException.internal("storage failed earlier: " + failed.getMessage());
+        }
+        if (closed) {
+            throw ApiException.internal("storage closed");
+        }
     }
 
     private static void deliver(WatchEvent e, String storageKey, Optional<String> namespace, Consumer<WatchEvent> listener) {
@@ -202,31 +405,12 @@ final class Store implements AutoCloseable {
         }
     }
 
-    private void commit(WatchEvent event, String key) {
-        try {
-            storage.commit(event.storageKey() + "/" + key, event);
-        } catch (SQLException e) {
-            throw ApiException.internal("storage commit failed: " + e.getMessage());
-        }
-        revision = event.revision();
-        window.addLast(event);
-        if (window.size() > windowSize) {
-            windowFloor = window.removeFirst().revision();
-        }
-        if (revision % Math.min(1000, logRetain) == 0 && revision > logRetain) {
-            try {
-                storage.compact(revision - logRetain);
-                compacted = revision - logRetain;
-            } catch (SQLException e) {
-                // compaction is best effort; the log simply stays longer
-            }
-        }
-        List<Consumer<WatchEvent>> list = watchers.get(event.storageKey());
-        if (list != null) {
-            for (Consumer<WatchEvent> w : list) {
-                w.accept(event);
-            }
-        }
+    private static long rv(ObjectNode o) {
+        return o.path("metadata").path("resourceVersion").asLong(0);
+    }
+
+    private static String name(ObjectNode o) {
+        return o.path("metadata").path("name").asText("");
     }
 
     private TreeMap<String, ObjectNode> index(String storageKey) {

@@ -25,6 +25,8 @@ import java.util.function.Function;
  * closes the connection when the client falls more than {@link ApiServer#WATCH_BUFFER_LIMIT} bytes behind.
  */
 final class WatchSession {
+    /** Per thread: the last object serialised for a watch event and its bytes (identity-compared). */
+    private static final ThreadLocal<Object[]> LAST_OBJECT = ThreadLocal.withInitial(() -> new Object[2]);
     private final Channel channel;
     private final boolean websocket;
     private final LabelSelector labels;
@@ -66,7 +68,7 @@ final class WatchSession {
             // taken off the event loop: the store monitor may be held across an fsync
             bookmarks = channel.eventLoop().scheduleAtFixedRate(() -> ForkJoinPool.commonPool().execute(() -> {
                 synchronized (store) {
-                    bookmark(type, store.revision(), false);
+                    bookmark(type, store.durableRevision(), false);
                 }
             }), bookmarkSeconds, bookmarkSeconds, TimeUnit.SECONDS);
         }
@@ -154,10 +156,7 @@ final class WatchSession {
             channel.close();
             return;
         }
-        ObjectNode ev = Json.MAPPER.createObjectNode();
-        ev.put("type", type);
-        ev.set("object", object);
-        byte[] bytes = Json.bytes(ev);
+        byte[] bytes = eventBytes(type, object);
         if (websocket) {
             channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
         } else {
@@ -166,6 +165,29 @@ final class WatchSession {
             line[bytes.length] = '\n';
             channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(line)));
         }
+    }
+
+    /**
+     * {@code {"type":…,"object":…}} as bytes. The object's JSON is cached per thread for the last
+     * object seen: the store's follower thread hands one event to every watcher in turn, so it is
+     * serialised once, not once per watcher.
+     */
+    private static byte[] eventBytes(String type, JsonNode object) {
+        Object[] cache = LAST_OBJECT.get();
+        byte[] obj;
+        if (cache[0] == object) {
+            obj = (byte[]) cache[1];
+        } else {
+            obj = Json.bytes(object);
+            cache[0] = object;
+            cache[1] = obj;
+        }
+        byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + obj.length + 1];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(obj, 0, out, head.length, obj.length);
+        out[out.length - 1] = '}';
+        return out;
     }
 
     private void stop() {
