@@ -498,7 +498,14 @@ final class ObjectRegistry {
                     } else {
                         Json.meta(copy).set("ownerReferences", kept);
                     }
-                    store.put(t, namespace, o.path("metadata").path("name").asText(), copy);
+                    try {
+                        store.put(t, namespace, o.path("metadata").path("name").asText(), copy);
+                    } catch (ApiException e) {
+                        if (e.code() != 409 && e.code() != 404) {
+                            throw e;
+                        }
+                        // changed or gone meanwhile through another API server: left as it is
+                    }
                 }
             }
         }
@@ -515,7 +522,18 @@ final class ObjectRegistry {
             for (ObjectNode o : store.list(t, Optional.of(namespace))) {
                 for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
                     if (ownerUid.equals(ref.path("uid").asText())) {
-                        ObjectNode dependent = deleteOne(t, namespace, o.path("metadata").path("name").asText());
+                        ObjectNode dependent;
+                        try {
+                            dependent = deleteOne(t, namespace, o.path("metadata").path("name").asText());
+                        } catch (ApiException e) {
+                            if (e.code() != 409 && e.code() != 404) {
+                                throw e;
+                            }
+                            // Changed or deleted meanwhile through another API server (our cache was
+                            // behind etcd): the owner's delete stands; the garbage collector (upstream's
+                            // only path for dependents) removes what is left, as in background propagation.
+                            break;
+                        }
                         deleteDependents(namespace, dependent.path("metadata").path("uid").asText(), depth + 1);
                         break;
                     }
