@@ -74,7 +74,7 @@ public final class UpCommand implements Callable<Integer> {
             System.err.println("junction up: --apiservers: " + apiServers + " (expected: 1, or 2 with --storage-backend etcd3)");
             return 2;
         }
-        if (storageBackend.equals("etcd3") && CommandRunner.system().run("sh", "-c", "command -v etcd").exitCode() != 0) {
+        if (storageBackend.equals("etcd3") && !Preconditions.onPath("etcd")) {
             System.err.println("junction up: --storage-backend etcd3 needs the etcd binary (Debian package etcd-server)");
             return 1;
         }

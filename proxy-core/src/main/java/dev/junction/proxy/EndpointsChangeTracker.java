@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,8 +52,8 @@ public final class EndpointsChangeTracker {
     private final Map<NamespacedName, Map<ServicePortName, List<EndpointInfo>>> applied = new HashMap<>();
     private final Set<NamespacedName> pending = new LinkedHashSet<>();
     /** service → last-change-trigger-time annotations of pending changes (upstream {@code lastChangeTriggerTimes}). */
-    private final Map<NamespacedName, List<java.time.Instant>> triggerTimes = new HashMap<>();
-    private final java.time.Instant trackerStart;
+    private final Map<NamespacedName, List<Instant>> triggerTimes = new HashMap<>();
+    private final Instant trackerStart;
 
     /** The annotation the EndpointSlice controller stamps with the time of the change that triggered the write. */
     public static final String LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time";
@@ -58,7 +61,7 @@ public final class EndpointsChangeTracker {
     /** @param nodeName this proxy's Node name; endpoints with that {@code nodeName} are local */
     public EndpointsChangeTracker(String nodeName) {
         this.nodeName = requireNonNull(nodeName, "nodeName");
-        this.trackerStart = java.time.Instant.now();
+        this.trackerStart = Instant.now();
     }
 
     /**
@@ -67,8 +70,8 @@ public final class EndpointsChangeTracker {
      * successful sync each one gives a sample of {@code kubeproxy_network_programming_duration_seconds}.
      * Times before this tracker started (the initial list) are ignored, as upstream does.
      */
-    public synchronized List<java.time.Instant> checkoutTriggerTimes() {
-        List<java.time.Instant> out = new java.util.ArrayList<>();
+    public synchronized List<Instant> checkoutTriggerTimes() {
+        List<Instant> out = new ArrayList<>();
         triggerTimes.values().forEach(out::addAll);
         triggerTimes.clear();
         return out;
@@ -109,7 +112,7 @@ public final class EndpointsChangeTracker {
                 triggerTimes.remove(key);
             } else {
                 lastChangeTriggerTime(slice).filter(t -> t.isAfter(trackerStart))
-                        .ifPresent(t -> triggerTimes.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(t));
+                        .ifPresent(t -> triggerTimes.computeIfAbsent(key, k -> new ArrayList<>()).add(t));
             }
         }
         return changed;
@@ -120,15 +123,15 @@ public final class EndpointsChangeTracker {
         return !pending.isEmpty();
     }
 
-    private static Optional<java.time.Instant> lastChangeTriggerTime(EndpointSlice slice) {
+    private static Optional<Instant> lastChangeTriggerTime(EndpointSlice slice) {
         Map<String, String> annotations = slice.getMetadata().getAnnotations();
         String value = annotations == null ? null : annotations.get(LAST_CHANGE_TRIGGER_TIME);
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(java.time.OffsetDateTime.parse(value).toInstant());
-        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.of(OffsetDateTime.parse(value).toInstant());
+        } catch (DateTimeParseException e) {
             return Optional.empty();
         }
     }
