@@ -16,6 +16,14 @@ ROUNDS=${ROUNDS:-1} BACKENDS=${BACKENDS:-sqlite etcd3}
 EPORT=$((PORT + 100)) EPEER=$((PORT + 110))
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
+# The API server runs with the flags the lab gives it (cli JvmCommand: 512 MiB heap, serial GC,
+# Netty's Unsafe access); the load generator with C1 only and a serial GC, so that its own JIT and
+# GC threads take as little as possible of the 2 cores from the server (upstream's load tests run
+# the client on other machines).
+SERVER_JVM=(-Xmx512m -Xss512k -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED)
+[ "$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p')" -ge 23 ] && SERVER_JVM+=(--sun-misc-unsafe-memory-access=allow)
+CLIENT_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m)
 CPFILE=$(mktemp)
 (cd "$ROOT" && ./mvnw -B -q -o -pl apiserver dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null 2>&1)
 CP="$(cat "$CPFILE"):$ROOT/apiserver/target/classes"
@@ -48,13 +56,13 @@ bench() { # backend
   else
     args=(--data-dir "$DATA/sqlite")
   fi
-  "$JAVA" -Xmx1g -cp "$CP" "$HERE/RunApiServer.java" "${args[@]}" --bind-address 127.0.0.1 --port "$PORT" \
+  "$JAVA" "${SERVER_JVM[@]}" -cp "$CP" "$HERE/RunApiServer.java" "${args[@]}" --bind-address 127.0.0.1 --port "$PORT" \
     --advertise-address 127.0.0.1 >"$DATA/server.log" 2>&1 &
   SPID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
   echo "== Junction apiserver, $backend backend (pid $SPID, $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
-  "$JAVA" -cp "$CP" "$HERE/ApiServerBench.java" "http://127.0.0.1:$PORT" "$SPID" "$SERVICES" "$SLICES" "$CLIENTS" "$WATCHERS"
+  "$JAVA" "${CLIENT_JVM[@]}" -cp "$CP" "$HERE/ApiServerBench.java" "http://127.0.0.1:$PORT" "$SPID" "$SERVICES" "$SLICES" "$CLIENTS" "$WATCHERS"
   [ -n "$EPID" ] && echo "etcd RSS: $(( $(awk '/VmRSS/{print $2}' /proc/$EPID/status) / 1024 )) MiB"
   stop_all
 }

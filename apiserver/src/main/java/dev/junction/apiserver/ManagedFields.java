@@ -28,7 +28,16 @@ final class ManagedFields {
     record Path(List<String> elements) implements Comparable<Path> {
         @Override
         public int compareTo(Path o) {
-            return String.join("\u0001", elements).compareTo(String.join("\u0001", o.elements));
+            // element by element, a path before its extensions: the order of the joined strings
+            // without building them (this runs for every field of every write)
+            int n = Math.min(elements.size(), o.elements.size());
+            for (int i = 0; i < n; i++) {
+                int c = elements.get(i).compareTo(o.elements.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(elements.size(), o.elements.size());
         }
 
         /** {@code .spec.ports[port=80,protocol="TCP"].targetPort}, the way upstream names conflicts. */

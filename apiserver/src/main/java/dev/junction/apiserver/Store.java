@@ -33,6 +33,13 @@ import java.util.function.Consumer;
  * got a 2xx reads its write from this server. Writes through other API servers arrive the same way.</li>
  * </ul>
  *
+ * <p>Watch fan-out runs on one dispatcher thread ({@code watch-dispatch}), outside this monitor, in
+ * revision order, as the cacher's {@code dispatchEvents} goroutine does: a durable batch is indexed
+ * under the monitor (so writers and readers see it at once) and handed to the dispatcher, and the
+ * writers are acknowledged without waiting for every watcher's bytes to be written. A watch
+ * registered while events are still queued skips those it already replayed (each listener knows
+ * the revision it starts after); bookmarks are queued behind the events they vouch for.
+ *
  * <p>All methods are synchronized on this store; callers that read-modify-write
  * ({@link ObjectRegistry}) hold the same monitor, which a write releases only while it waits for
  * durability, after its own change is decided. Stored {@link ObjectNode}s are never mutated after
@@ -49,9 +56,14 @@ final class Store implements AutoCloseable {
     private final boolean remote;
     private final int windowSize;
     private final Map<String, TreeMap<String, ObjectNode>> objects = new HashMap<>();
-    private final Map<String, List<Consumer<WatchEvent>>> watchers = new HashMap<>();
+    private final Map<String, List<Consumer<WatchEvent>>> watchers = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Consumer<WatchEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<WatchEvent> window = new ArrayDeque<>();
+    private final java.util.concurrent.ExecutorService dispatcher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "watch-dispatch");
+        t.setDaemon(true);
+        return t;
+    });
     /** Newest revision in the index (SQLite: may not be durable yet). */
     private long revision;
     /** Newest durable revision delivered to watchers. */
@@ -88,7 +100,7 @@ final class Store implements AutoCloseable {
         return revision;
     }
 
-    /** The newest revision that is durable and delivered to watchers (for bookmarks). */
+    /** The newest revision that is durable (its events are delivered or queued for the watchers). */
     synchronized long durableRevision() {
         return durable;
     }
@@ -232,7 +244,9 @@ final class Store implements AutoCloseable {
                 }
             }
         }
-        long after = from;
+        // events up to the durable revision were replayed above (or listed); those still queued
+        // for the dispatcher are skipped when they reach this listener
+        long after = Math.max(from, durable);
         Consumer<WatchEvent> filtered = e -> {
             if (e.revision() > after) {
                 deliver(e, sk, namespace, listener);
@@ -260,12 +274,24 @@ final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} with the current durable revision on the dispatcher, after every event up
+     * to that revision has been handed to the watchers, so a BOOKMARK never overtakes the events
+     * it vouches for.
+     */
+    synchronized void afterDispatched(java.util.function.LongConsumer task) {
+        long rev = durable;
+        if (!closed) {
+            dispatcher.execute(() -> task.accept(rev));
+        }
+    }
+
     /** Number of live watchers across all resources. */
     synchronized int watcherCount() {
         return watchers.values().stream().mapToInt(List::size).sum();
     }
 
-    /** Calls {@code listener} (under this monitor) with every durable event, after the watchers. */
+    /** Calls {@code listener} (under this monitor) with every durable event, before the watchers get it. */
     void addListener(Consumer<WatchEvent> listener) {
         listeners.add(requireNonNull(listener, "listener"));
     }
@@ -281,6 +307,7 @@ final class Store implements AutoCloseable {
             closed = true;
             notifyAll();
         }
+        dispatcher.shutdown();
         storage.close();
     }
 
@@ -296,6 +323,7 @@ final class Store implements AutoCloseable {
     }
 
     private void applyEach(List<WatchEvent> events) {
+        List<WatchEvent> fresh = new ArrayList<>(events.size());
         for (WatchEvent e : events) {
             if (e.revision() <= durable) {
                 continue;
@@ -314,14 +342,29 @@ final class Store implements AutoCloseable {
             if (window.size() > windowSize) {
                 windowFloor = window.removeFirst().revision();
             }
-            List<Consumer<WatchEvent>> list = watchers.get(e.storageKey());
-            if (list != null) {
-                for (Consumer<WatchEvent> w : list) {
-                    w.accept(e);
-                }
-            }
             for (Consumer<WatchEvent> l : listeners) {
                 l.accept(e);
+            }
+            fresh.add(e);
+        }
+        if (!fresh.isEmpty() && !closed) {
+            dispatcher.execute(() -> dispatch(fresh));
+        }
+    }
+
+    /** On the dispatcher thread: every event, in order, to the watchers of its resource. */
+    private void dispatch(List<WatchEvent> events) {
+        for (WatchEvent e : events) {
+            List<Consumer<WatchEvent>> list = watchers.get(e.storageKey());
+            if (list == null) {
+                continue;
+            }
+            for (Consumer<WatchEvent> w : list) {
+                try {
+                    w.accept(e);
+                } catch (RuntimeException ex) {
+                    LOG.warn("watch listener failed on revision {}", e.revision(), ex);
+                }
             }
         }
     }

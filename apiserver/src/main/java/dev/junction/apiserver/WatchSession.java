@@ -25,8 +25,8 @@ import java.util.function.Function;
  * closes the connection when the client falls more than {@link ApiServer#WATCH_BUFFER_LIMIT} bytes behind.
  */
 final class WatchSession {
-    /** Per thread: the last object serialised for a watch event and its bytes (identity-compared). */
-    private static final ThreadLocal<Object[]> LAST_OBJECT = ThreadLocal.withInitial(() -> new Object[2]);
+    /** Per thread: the last object serialised for a watch event (identity-compared), its event type and line. */
+    private static final ThreadLocal<Object[]> LAST_OBJECT = ThreadLocal.withInitial(() -> new Object[3]);
     private final Channel channel;
     private final boolean websocket;
     private final LabelSelector labels;
@@ -65,12 +65,11 @@ final class WatchSession {
     void schedule(long timeoutSeconds, boolean bookmarksEnabled, long bookmarkSeconds, Store store, ResourceType type) {
         timeout = channel.eventLoop().schedule(this::end, timeoutSeconds, TimeUnit.SECONDS);
         if (bookmarksEnabled) {
-            // taken off the event loop: the store monitor may be held across an fsync
-            bookmarks = channel.eventLoop().scheduleAtFixedRate(() -> ForkJoinPool.commonPool().execute(() -> {
-                synchronized (store) {
-                    bookmark(type, store.durableRevision(), false);
-                }
-            }), bookmarkSeconds, bookmarkSeconds, TimeUnit.SECONDS);
+            // taken off the event loop (the store monitor may be held across a cascade), and queued
+            // behind the events up to the bookmark's revision
+            bookmarks = channel.eventLoop().scheduleAtFixedRate(() -> ForkJoinPool.commonPool().execute(
+                    () -> store.afterDispatched(rev -> bookmark(type, rev, false))), bookmarkSeconds, bookmarkSeconds,
+                    TimeUnit.SECONDS);
         }
     }
 
@@ -156,37 +155,35 @@ final class WatchSession {
             channel.close();
             return;
         }
-        byte[] bytes = eventBytes(type, object);
+        byte[] line = eventLine(type, object);
         if (websocket) {
-            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(line, 0, line.length - 1)));
         } else {
-            byte[] line = new byte[bytes.length + 1];
-            System.arraycopy(bytes, 0, line, 0, bytes.length);
-            line[bytes.length] = '\n';
             channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(line)));
         }
     }
 
     /**
-     * {@code {"type":…,"object":…}} as bytes. The object's JSON is cached per thread for the last
-     * object seen: the store's follower thread hands one event to every watcher in turn, so it is
-     * serialised once, not once per watcher.
+     * {@code {"type":…,"object":…}\n} as bytes (a WebSocket frame leaves out the newline). Cached
+     * per thread for the last (type, object) seen: the store's follower thread hands one event to
+     * every watcher in turn, so it is serialised and framed once, not once per watcher. The array
+     * is shared by the watchers' buffers and never written after it is built.
      */
-    private static byte[] eventBytes(String type, JsonNode object) {
+    private static byte[] eventLine(String type, JsonNode object) {
         Object[] cache = LAST_OBJECT.get();
-        byte[] obj;
-        if (cache[0] == object) {
-            obj = (byte[]) cache[1];
-        } else {
-            obj = Json.bytes(object);
-            cache[0] = object;
-            cache[1] = obj;
+        if (cache[0] == object && type.equals(cache[1])) {
+            return (byte[]) cache[2];
         }
+        byte[] obj = Json.bytes(object);
         byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] out = new byte[head.length + obj.length + 1];
+        byte[] out = new byte[head.length + obj.length + 2];
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(obj, 0, out, head.length, obj.length);
-        out[out.length - 1] = '}';
+        out[out.length - 2] = '}';
+        out[out.length - 1] = '\n';
+        cache[0] = object;
+        cache[1] = type;
+        cache[2] = out;
         return out;
     }
 

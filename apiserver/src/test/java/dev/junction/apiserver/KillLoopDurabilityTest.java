@@ -144,10 +144,10 @@ class KillLoopDurabilityTest {
                 "-Xmx256m", "-XX:-UsePerfData", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"), ApiServerProcessMain.class.getName()));
         cmd.addAll(storage);
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("server.err").toFile())).start();
     }
 
-    private static int port(Process p) throws Exception {
+    private int port(Process p) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         String line;
@@ -159,6 +159,9 @@ class KillLoopDurabilityTest {
                 break;
             }
         }
-        throw new AssertionError("API server process did not start");
+        Path err = dir.resolve("server.err");
+        String log = java.nio.file.Files.exists(err) ? java.nio.file.Files.readString(err) : "";
+        throw new AssertionError("API server process did not start (exit " + (p.isAlive() ? "none" : p.exitValue())
+                + "); its stderr ends with:\n" + log.substring(Math.max(0, log.length() - 3000)));
     }
 }
