@@ -27,7 +27,8 @@ import java.util.Optional;
  * {@code targetRef} and {@code hostname} (when {@code spec.hostname} is set and {@code spec.subdomain}
  * equals the Service name), {@code zone} from the Node's {@code topology.kubernetes.io/zone} label.
  * Ports are resolved per pod by {@link EndpointPorts}. ExternalName Services
- * get no slices (existing managed ones are deleted); selector-less Services are left alone.
+ * get no slices (existing managed ones are deleted); selector-less Services are left alone. Written
+ * slices carry {@code endpoints.kubernetes.io/last-change-trigger-time} ({@link TriggerTimeTracker}).
  */
 final class EndpointSliceController {
     static final String MANAGED_BY = "endpointslice.kubernetes.io/managed-by";
@@ -39,6 +40,7 @@ final class EndpointSliceController {
     private final KubernetesClient client;
     private final Informers informers;
     private final WriteTracker tracker = new WriteTracker();
+    private final TriggerTimeTracker triggerTimes = new TriggerTimeTracker();
     final ControllerLoop loop;
 
     EndpointSliceController(KubernetesClient client, Informers informers) {
@@ -67,6 +69,7 @@ final class EndpointSliceController {
     void reconcile(String key) {
         Optional<Service> found = Informers.get(informers.services, key);
         if (found.isEmpty()) {
+            triggerTimes.forget(key);
             return; // the garbage collector removes slices owned by a deleted Service
         }
         Service svc = found.get();
@@ -87,10 +90,12 @@ final class EndpointSliceController {
         }
         Map<SliceReconciler.Group, List<SliceReconciler.Ep>> desired = new LinkedHashMap<>();
         List<ServicePort> servicePorts = svc.getSpec().getPorts() == null ? List.of() : svc.getSpec().getPorts();
+        List<Pod> selected = new ArrayList<>();
         for (Pod pod : Informers.inNamespace(informers.pods, namespace)) {
             if (!LabelSelectors.matches(selector, pod.getMetadata().getLabels()) || Pods.isTerminal(pod)) {
                 continue;
             }
+            selected.add(pod);
             Optional<String> ip = Pods.ipv4(pod);
             if (ip.isEmpty()) {
                 continue;
@@ -106,7 +111,19 @@ final class EndpointSliceController {
         var owner = new SliceReconciler.Owner(namespace, svc.getMetadata().getName() + "-", labels(svc),
                 Owners.controllerRef(svc, "v1", "Service"));
         var plan = SliceReconciler.plan(owner, desired, existing);
+        // upstream reconciler.go: written slices carry the trigger time of the change they reflect
+        triggerTimes.compute(key, svc, selected).map(TriggerTimeTracker::format).ifPresent(t -> {
+            plan.create().forEach(slice -> annotate(slice, t));
+            plan.update().forEach(slice -> annotate(slice, t));
+        });
         tracker.record(key, SliceWriter.apply(client, namespace, plan));
+    }
+
+    private static void annotate(EndpointSlice slice, String triggerTime) {
+        Map<String, String> annotations = slice.getMetadata().getAnnotations() == null ? new HashMap<>()
+                : new HashMap<>(slice.getMetadata().getAnnotations());
+        annotations.put(TriggerTimeTracker.ANNOTATION, triggerTime);
+        slice.getMetadata().setAnnotations(annotations);
     }
 
     static Optional<String> cachedVersion(Informers informers, String namespace, String slice) {

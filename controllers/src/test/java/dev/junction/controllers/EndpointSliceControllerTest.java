@@ -67,6 +67,29 @@ class EndpointSliceControllerTest {
     }
 
     @Test
+    void writtenSlicesCarryTheTriggerTimeOfThePodChange() {
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("timed")
+                .withNamespace("default").endMetadata().withNewSpec().addToSelector("app", "timed")
+                .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8080)).endPort()
+                .endSpec().build()).create();
+        pod("timed-1", Map.of("app", "timed"), "10.244.2.5", false, b -> b);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(slices("timed", "endpointslice-controller.k8s.io"))
+                .singleElement().satisfies(s -> assertThat(s.getEndpoints()).hasSize(1)));
+        // the pod becomes ready at a known moment: the slice rewritten for it carries that moment
+        String readySince = "2026-11-22T01:02:03.456789Z";
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                client.pods().inNamespace("default").withName("timed-1").editStatus(p -> new PodBuilder(p).withNewStatus()
+                        .withPhase("Running").withPodIP("10.244.2.5").addNewCondition().withType("Ready").withStatus("True")
+                        .withLastTransitionTime(readySince).endCondition().endStatus().build()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            EndpointSlice slice = slices("timed", "endpointslice-controller.k8s.io").get(0);
+            assertThat(slice.getEndpoints().get(0).getConditions().getReady()).isTrue();
+            assertThat(slice.getMetadata().getAnnotations())
+                    .containsEntry("endpoints.kubernetes.io/last-change-trigger-time", readySince);
+        });
+    }
+
+    @Test
     void sliceResolvesNamedPortsAndFollowsPodReadinessAndAddress() {
         client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("web")
                 .withNamespace("default").endMetadata().withNewSpec().addToSelector("app", "web")
