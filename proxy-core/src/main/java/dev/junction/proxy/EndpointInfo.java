@@ -12,11 +12,11 @@ import java.util.function.BiFunction;
  *
  * <p>Like upstream's per-mode {@code endpointInfo} (pkg/proxy/iptables/proxier.go
  * {@code newEndpointInfo}, which computes {@code ChainName} once), it keeps its {@code ip:port}
- * string and, in {@link #derivedName}, the endpoint chain name of each proxy mode for the Service
- * port it was last named for.
+ * string and, in {@link #derivedName} / {@link #derived}, the endpoint chain name (and rule
+ * fragments) of each proxy mode for the Service port it was last named for.
  */
 public final class EndpointInfo implements Comparable<EndpointInfo> {
-    private static final int SLOTS = 2;
+    private static final int SLOTS = ServicePortName.SLOTS;
 
     private final String ip;
     private final int port;
@@ -27,10 +27,10 @@ public final class EndpointInfo implements Comparable<EndpointInfo> {
     private final boolean isLocal;
     private final String endpoint;
     private final int hash;
-    /** Per-mode memo of (owner, name); replaced as a whole, so a racy read sees a consistent pair. */
+    /** Per-mode memo of (owner, value); replaced as a whole, so a racy read sees a consistent pair. */
     private final Derived[] derived = new Derived[SLOTS];
 
-    private record Derived(ServicePortName owner, String name) {
+    private record Derived(ServicePortName owner, Object value) {
     }
 
     /**
@@ -115,12 +115,31 @@ public final class EndpointInfo implements Comparable<EndpointInfo> {
      * @return the (cached) result of {@code compute.apply(owner, this)}
      */
     public String derivedName(int slot, ServicePortName owner, BiFunction<ServicePortName, EndpointInfo, String> compute) {
+        return derived(slot, owner, String.class, compute);
+    }
+
+    /**
+     * Any immutable value derived from this endpoint of Service port {@code owner} by a proxy mode
+     * (e.g. its endpoint chain name and rule fragments, as upstream's {@code endpointInfo} keeps
+     * them), computed by {@code compute} on first use and kept while asked for the same owner.
+     *
+     * @param slot    a {@link ServicePortName} slot constant ({@code IPTABLES_FRAGMENTS}, …); one
+     *                mode, one type per slot
+     * @param owner   the Service port this endpoint belongs to
+     * @param type    the value's class
+     * @param compute the mode's function, pure in (owner, endpoint); it must return an immutable object
+     * @param <T>     the value's type
+     * @return the (cached) result of {@code compute.apply(owner, this)}
+     * @throws ClassCastException when the slot holds a value of another type for the same owner
+     */
+    public <T> T derived(int slot, ServicePortName owner, Class<T> type,
+            BiFunction<ServicePortName, EndpointInfo, T> compute) {
         Derived d = derived[slot];
         if (d == null || (d.owner != owner && !d.owner.equals(owner))) {
-            d = new Derived(owner, compute.apply(owner, this));
+            d = new Derived(owner, requireNonNull(compute.apply(owner, this), "compute returned null"));
             derived[slot] = d;
         }
-        return d.name;
+        return type.cast(d.value);
     }
 
     /** Upstream's order for endpoint lists: by {@link #endpoint()} string. */

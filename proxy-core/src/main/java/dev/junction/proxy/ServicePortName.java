@@ -12,15 +12,20 @@ import java.util.function.Function;
  * <p>An immutable value (equality and order over the four fields). Like upstream's per-mode
  * {@code serviceInfo} (pkg/proxy/iptables/proxier.go {@code newServiceInfo}, which computes
  * {@code nameString} and every chain name once when the Service changes), it keeps its string form
- * and, in {@link #derivedName(int, Function)}, the chain-name bases of each proxy mode, so that a
- * render of an unchanged Service hashes nothing.
+ * and, in {@link #derivedName(int, Function)} / {@link #derived}, the chain-name bases and rule
+ * fragments of each proxy mode, so that a render of an unchanged Service hashes nothing.
  */
 public final class ServicePortName implements Comparable<ServicePortName> {
     /** {@link #derivedName} slot of iptables mode ({@code portProtoHash}). */
     public static final int IPTABLES_NAMES = 0;
     /** {@link #derivedName} slot of nftables mode ({@code servicePortChainNameBase}). */
     public static final int NFTABLES_NAMES = 1;
-    private static final int SLOTS = 2;
+    /** {@link #derived} slot of iptables mode's rule fragments (chain names and their ASCII bytes). */
+    public static final int IPTABLES_FRAGMENTS = 2;
+    /** {@link #derived} slot reserved for nftables mode's rule fragments. */
+    public static final int NFTABLES_FRAGMENTS = 3;
+    /** Number of memo slots. */
+    static final int SLOTS = 4;
 
     private final String namespace;
     private final String name;
@@ -29,7 +34,7 @@ public final class ServicePortName implements Comparable<ServicePortName> {
     private final int hash;
     private String string;
     /** Per-mode memo; a racy write only ever stores the same (immutable) value. */
-    private final String[] derived = new String[SLOTS];
+    private final Object[] derived = new Object[SLOTS];
 
     /**
      * @param namespace the Service's namespace (non-empty)
@@ -84,12 +89,29 @@ public final class ServicePortName implements Comparable<ServicePortName> {
      * @return the (cached) result of {@code compute.apply(this)}
      */
     public String derivedName(int slot, Function<ServicePortName, String> compute) {
-        String value = derived[slot];
+        return derived(slot, String.class, compute);
+    }
+
+    /**
+     * Any immutable value derived from this port by a proxy mode (e.g. the chain names and rule
+     * fragments of one mode, as upstream's {@code serviceInfo} keeps them), computed by
+     * {@code compute} on first use and kept for the life of this (immutable) name.
+     *
+     * @param slot    {@link #IPTABLES_NAMES}, {@link #NFTABLES_NAMES}, {@link #IPTABLES_FRAGMENTS} or
+     *                {@link #NFTABLES_FRAGMENTS}; one mode, one type per slot
+     * @param type    the value's class
+     * @param compute the mode's function, pure in this value; it must return an immutable object
+     * @param <T>     the value's type
+     * @return the (cached) result of {@code compute.apply(this)}
+     * @throws ClassCastException when the slot already holds a value of another type
+     */
+    public <T> T derived(int slot, Class<T> type, Function<ServicePortName, T> compute) {
+        Object value = derived[slot];
         if (value == null) {
-            value = compute.apply(this);
+            value = requireNonNull(compute.apply(this), "compute returned null");
             derived[slot] = value;
         }
-        return value;
+        return type.cast(value);
     }
 
     @Override

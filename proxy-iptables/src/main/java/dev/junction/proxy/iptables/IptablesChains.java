@@ -1,8 +1,5 @@
 package dev.junction.proxy.iptables;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.ServicePortName;
 import java.util.List;
@@ -40,22 +37,22 @@ public final class IptablesChains {
 
     /** {@code KUBE-SVC-…}: dispatch to endpoints under Cluster traffic policy. */
     public static String servicePortPolicyClusterChain(ServicePortName name) {
-        return "KUBE-SVC-" + portProtoHash(name);
+        return ServicePortChains.of(name).clusterChain();
     }
 
     /** {@code KUBE-SVL-…}: dispatch to local endpoints under Local traffic policy. */
     public static String servicePortPolicyLocalChain(ServicePortName name) {
-        return "KUBE-SVL-" + portProtoHash(name);
+        return ServicePortChains.of(name).localChain();
     }
 
     /** {@code KUBE-FW-…}: loadBalancerSourceRanges filter. */
     public static String serviceFirewallChain(ServicePortName name) {
-        return "KUBE-FW-" + portProtoHash(name);
+        return ServicePortChains.of(name).firewallChain();
     }
 
     /** {@code KUBE-EXT-…}: entry for NodePort / external IP / LB traffic. */
     public static String serviceExternalChain(ServicePortName name) {
-        return "KUBE-EXT-" + portProtoHash(name);
+        return ServicePortChains.of(name).externalChain();
     }
 
     /**
@@ -63,10 +60,7 @@ public final class IptablesChains {
      * in the {@link EndpointInfo} (upstream {@code endpointInfo.ChainName}).
      */
     public static String servicePortEndpointChain(ServicePortName name, EndpointInfo endpoint) {
-        requireNonNull(name, "name");
-        requireNonNull(endpoint, "endpoint");
-        return endpoint.derivedName(ServicePortName.IPTABLES_NAMES, name,
-                (n, e) -> "KUBE-SEP-" + ChainHash.base32Sha256(n + n.protocol().lower() + e.endpoint(), 16));
+        return EndpointChain.of(name, endpoint).name();
     }
 
     /** True for chain names with one of {@link #SERVICE_CHAIN_PREFIXES}. */
@@ -85,8 +79,6 @@ public final class IptablesChains {
      * chain names once in {@code newServiceInfo}).
      */
     public static String portProtoHash(ServicePortName name) {
-        requireNonNull(name, "name");
-        return name.derivedName(ServicePortName.IPTABLES_NAMES,
-                n -> ChainHash.base32Sha256(n + n.protocol().lower(), 16));
+        return ServicePortChains.of(name).hash();
     }
 }

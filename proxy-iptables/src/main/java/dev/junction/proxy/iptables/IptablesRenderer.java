@@ -20,11 +20,11 @@ import dev.junction.proxy.ServicePortName;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedMap;
 import java.util.function.Predicate;
 
 /**
@@ -52,16 +52,35 @@ import java.util.function.Predicate;
  * upstream, comments are dropped from per-endpoint rules above 1000 endpoints, and a partial render
  * ({@link #render(ProxySnapshot, ProxyConfig, NodeInfo, Predicate)}) leaves out the per-service nat
  * chains of Services that did not change (they stay in place, still counted as active).
+ *
+ * <p>The nat text is written as ASCII bytes into {@link IptablesRenderBuffers} (upstream's
+ * {@code LineBuffer}s, reused across syncs by the proxier): chain names and their bytes come from
+ * the snapshot's {@link ServicePortName} / {@link EndpointInfo} memos ({@link ServicePortChains},
+ * {@link EndpointChain}), so a full render of an unchanged Service hashes nothing and mostly copies
+ * bytes (~30 ms of CPU for 10,000 Services × 10 endpoints).
  */
 public final class IptablesRenderer {
     /** Upstream {@code largeClusterEndpointsThreshold}. */
     static final int LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
 
     private static final String[] PROBABILITIES = new String[1025];
+    private static final byte[][] PROBABILITY_BYTES = new byte[PROBABILITIES.length][];
+    private static final byte[] A = AsciiText.bytes("-A ");
+    private static final byte[] KUBE_SERVICES_BYTES = AsciiText.bytes(KUBE_SERVICES);
+    private static final byte[] CHAIN_TAIL = AsciiText.bytes(" - [0:0]\n");
+    private static final byte[] COMMENT = AsciiText.bytes(" -m comment --comment ");
+    private static final byte[] COMMENT_QUOTE = AsciiText.bytes(" -m comment --comment \"");
+    private static final byte[] CLUSTER_IP_QUOTE = AsciiText.bytes(" cluster IP\"");
+    private static final byte[] JUMP = AsciiText.bytes(" -j ");
+    private static final byte[] JUMP_MARK_MASQ = AsciiText.bytes(" -j " + KUBE_MARK_MASQ + "\n");
+    private static final byte[] STATISTIC = AsciiText.bytes(" -m statistic --mode random --probability ");
+    private static final byte[] RECENT_NAME = AsciiText.bytes(" -m recent --name ");
+    private static final byte[] DNAT_TO = AsciiText.bytes(" -j DNAT --to-destination ");
 
     static {
         for (int n = 1; n < PROBABILITIES.length; n++) {
             PROBABILITIES[n] = String.format(Locale.ROOT, "%.10f", 1.0 / n);
+            PROBABILITY_BYTES[n] = AsciiText.bytes(PROBABILITIES[n]);
         }
     }
 
@@ -88,58 +107,70 @@ public final class IptablesRenderer {
      */
     public static IptablesRules render(ProxySnapshot snapshot, ProxyConfig config, NodeInfo node,
             Predicate<NamespacedName> changed) {
+        return render(snapshot, config, node, changed, new IptablesRenderBuffers());
+    }
+
+    /**
+     * {@link #render(ProxySnapshot, ProxyConfig, NodeInfo, Predicate)} into {@code buffers} (kept
+     * from sync to sync, as upstream reuses its {@code LineBuffer}s): the returned rules are valid
+     * until the next render into the same buffers.
+     */
+    public static IptablesRules render(ProxySnapshot snapshot, ProxyConfig config, NodeInfo node,
+            Predicate<NamespacedName> changed, IptablesRenderBuffers buffers) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(config, "config");
         requireNonNull(node, "node");
         requireNonNull(changed, "changed");
+        int generation = requireNonNull(buffers, "buffers").reset();
         List<String> filterChains = new ArrayList<>(List.of(KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD,
                 KUBE_NODEPORTS, KUBE_PROXY_FIREWALL));
         List<String> filterRules = new ArrayList<>();
-        List<String> natChains = new ArrayList<>(List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ));
-        // ~250-300 characters of rules per endpoint without comments (SEP ×2, SVC ×1); grows if needed.
-        RuleText natRules = new RuleText((int) Math.min(1 << 30, 320L * totalEndpointsHint(snapshot)));
-        Set<String> active = new HashSet<>(Math.max(16, totalEndpointsHint(snapshot) * 3));
-        List<String> skippedChains = new ArrayList<>();
-        RuleText skippedRules = new RuleText(4096);
-        String mark = config.masqueradeMark();
-
-        natRules.add(rule(KUBE_POSTROUTING, "-m mark ! --mark " + mark + "/" + mark + " -j RETURN"));
-        natRules.add(rule(KUBE_POSTROUTING, "-j MARK --xor-mark " + mark));
-        natRules.add(rule(KUBE_POSTROUTING,
-                "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully"));
-        natRules.add(rule(KUBE_MARK_MASQ, "-j MARK --or-mark " + mark));
-
-        // One endpoints lookup per port (the snapshot's maps are sorted trees).
-        List<List<EndpointInfo>> endpointsByPort = new ArrayList<>(snapshot.services().ports().size());
+        SortedMap<ServicePortName, ServicePortInfo> ports = snapshot.services().ports();
+        // One pass over both sorted maps (same keys, same order): no tree lookup per port.
+        List<List<EndpointInfo>> endpointsByPort = endpointsByPort(ports, snapshot.endpoints().endpoints());
         int totalEndpoints = 0;
-        for (ServicePortName name : snapshot.services().ports().keySet()) {
-            List<EndpointInfo> endpoints = snapshot.endpoints().get(name);
-            endpointsByPort.add(endpoints);
+        for (List<EndpointInfo> endpoints : endpointsByPort) {
             totalEndpoints += endpoints.size();
         }
-        int portIndex = 0;
         boolean largeCluster = totalEndpoints > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
-        String localMatch = config.clusterCIDR().map(c -> "-s " + c).orElse("");
-        String notLocalMatch = config.clusterCIDR().map(c -> "! -s " + c).orElse("");
+        Out nat = new Out(buffers.natChains, buffers.natChainLines, buffers.natRules, buffers.active);
+        for (String chain : List.of(KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ)) {
+            nat.declare(chain, AsciiText.bytes(chain), false);
+        }
+        // Per-service chains of Services that did not change (partial render): counted as active, not written.
+        Out skipped = new Out(buffers.skippedChains, buffers.skippedChainLines, buffers.skippedRules, buffers.active);
+        AsciiText natRules = nat.rules();
+        String mark = config.masqueradeMark();
 
-        for (Map.Entry<ServicePortName, ServicePortInfo> entry : snapshot.services().ports().entrySet()) {
+        natRules.append(rule(KUBE_POSTROUTING, "-m mark ! --mark " + mark + "/" + mark + " -j RETURN")).append('\n');
+        natRules.append(rule(KUBE_POSTROUTING, "-j MARK --xor-mark " + mark)).append('\n');
+        natRules.append(rule(KUBE_POSTROUTING,
+                "-m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully")).append('\n');
+        natRules.append(rule(KUBE_MARK_MASQ, "-j MARK --or-mark " + mark)).append('\n');
+
+        int portIndex = 0;
+        String localMatch = config.clusterCIDR().map(c -> "-s " + c).orElse("");
+        byte[] notLocalMatch = AsciiText.bytes(config.clusterCIDR().map(c -> " ! -s " + c).orElse(""));
+
+        for (Map.Entry<ServicePortName, ServicePortInfo> entry : ports.entrySet()) {
             ServicePortName name = entry.getKey();
             ServicePortInfo svc = entry.getValue();
+            ServicePortChains names = ServicePortChains.of(name);
             String proto = svc.protocol().lower();
-            String svcName = name.toString();
+            String svcName = names.name();
             CategorizedEndpoints eps = CategorizedEndpoints.of(endpointsByPort.get(portIndex++), svc);
-            String clusterPolicyChain = IptablesChains.servicePortPolicyClusterChain(name);
-            String localPolicyChain = IptablesChains.servicePortPolicyLocalChain(name);
-            String externalChain = IptablesChains.serviceExternalChain(name);
-            String fwChain = IptablesChains.serviceFirewallChain(name);
+            String clusterPolicyChain = names.clusterChain();
+            String localPolicyChain = names.localChain();
+            String externalChain = names.externalChain();
+            String fwChain = names.firewallChain();
             boolean usesClusterPolicyChain = !eps.cluster().isEmpty() && svc.usesClusterEndpoints();
             boolean usesLocalPolicyChain = !eps.local().isEmpty() && svc.usesLocalEndpoints();
             boolean hasEndpoints = eps.hasAnyEndpoints();
 
-            String internalChain = clusterPolicyChain;
+            byte[] internalChainBytes = names.clusterBytes();
             boolean hasInternalEndpoints = hasEndpoints;
             if (svc.internalPolicyLocal()) {
-                internalChain = localPolicyChain;
+                internalChainBytes = names.localBytes();
                 hasInternalEndpoints = hasInternalEndpoints && !eps.local().isEmpty();
             }
             String externalPolicyChain = clusterPolicyChain;
@@ -172,54 +203,56 @@ public final class IptablesRenderer {
                     externalFilterComment = "\"" + svcName + " has no local endpoints\"";
                 }
             }
-            String protoMatch = " -m " + proto + " -p " + proto;
+            byte[] protoMatch = svc.protocol() == name.protocol() ? names.protoMatch()
+                    : AsciiText.bytes(" -m " + proto + " -p " + proto);
+            String protoMatchText = " -m " + proto + " -p " + proto;
             String port = Integer.toString(svc.port());
 
             // Capture the ClusterIP.
             if (hasInternalEndpoints) {
-                natRules.add(rule(KUBE_SERVICES, "-m comment --comment \"" + svcName + " cluster IP\"" + protoMatch
-                        + " -d " + svc.clusterIP() + " --dport " + port + " -j " + internalChain));
+                appendClusterIpMatch(natRules.append(A).append(KUBE_SERVICES_BYTES), names, protoMatch, svc)
+                        .append(JUMP).append(internalChainBytes).append('\n');
             } else {
-                filterRules.add(rule(KUBE_SERVICES, "-m comment --comment " + internalFilterComment + protoMatch
+                filterRules.add(rule(KUBE_SERVICES, "-m comment --comment " + internalFilterComment + protoMatchText
                         + " -d " + svc.clusterIP() + " --dport " + port + " -j " + internalFilterTarget));
             }
             // Capture external IPs.
             for (String externalIP : svc.externalIPs()) {
                 if (hasEndpoints) {
-                    natRules.add(rule(KUBE_SERVICES, "-m comment --comment \"" + svcName + " external IP\"" + protoMatch
+                    nat.add(rule(KUBE_SERVICES, "-m comment --comment \"" + svcName + " external IP\"" + protoMatchText
                             + " -d " + externalIP + " --dport " + port + " -j " + externalChain));
                 }
                 if (!hasExternalEndpoints) {
-                    filterRules.add(rule(KUBE_EXTERNAL_SERVICES, "-m comment --comment " + externalFilterComment + protoMatch
+                    filterRules.add(rule(KUBE_EXTERNAL_SERVICES, "-m comment --comment " + externalFilterComment + protoMatchText
                             + " -d " + externalIP + " --dport " + port + " -j " + externalFilterTarget));
                 }
             }
             // Capture load-balancer ingress IPs.
             for (String lbIP : svc.loadBalancerIPs()) {
                 if (hasEndpoints) {
-                    natRules.add(rule(KUBE_SERVICES, "-m comment --comment \"" + svcName + " loadbalancer IP\"" + protoMatch
+                    nat.add(rule(KUBE_SERVICES, "-m comment --comment \"" + svcName + " loadbalancer IP\"" + protoMatchText
                             + " -d " + lbIP + " --dport " + port + " -j " + loadBalancerChain));
                 }
                 if (usesFwChain) {
                     filterRules.add(rule(KUBE_PROXY_FIREWALL, "-m comment --comment \"" + svcName + " traffic not accepted by "
-                            + fwChain + "\"" + protoMatch + " -d " + lbIP + " --dport " + port + " -j DROP"));
+                            + fwChain + "\"" + protoMatchText + " -d " + lbIP + " --dport " + port + " -j DROP"));
                 }
             }
             if (!hasExternalEndpoints) {
                 for (String lbIP : svc.loadBalancerIPs()) {
-                    filterRules.add(rule(KUBE_EXTERNAL_SERVICES, "-m comment --comment " + externalFilterComment + protoMatch
+                    filterRules.add(rule(KUBE_EXTERNAL_SERVICES, "-m comment --comment " + externalFilterComment + protoMatchText
                             + " -d " + lbIP + " --dport " + port + " -j " + externalFilterTarget));
                 }
             }
             // Capture the NodePort (not subject to loadBalancerSourceRanges, as upstream).
             if (svc.nodePort() != 0) {
                 if (hasEndpoints) {
-                    natRules.add(rule(KUBE_NODEPORTS, "-m comment --comment " + svcName + protoMatch
+                    nat.add(rule(KUBE_NODEPORTS, "-m comment --comment " + svcName + protoMatchText
                             + " --dport " + svc.nodePort() + " -j " + externalChain));
                 }
                 if (!hasExternalEndpoints) {
                     filterRules.add(rule(KUBE_EXTERNAL_SERVICES, "-m comment --comment " + externalFilterComment
-                            + " -m addrtype --dst-type LOCAL" + protoMatch + " --dport " + svc.nodePort()
+                            + " -m addrtype --dst-type LOCAL" + protoMatchText + " --dport " + svc.nodePort()
                             + " -j " + externalFilterTarget));
                 }
             }
@@ -231,97 +264,93 @@ public final class IptablesRenderer {
 
             // Per-service chains: written only when the Service changed (or on a full render).
             boolean write = changed.test(name.service());
-            List<String> chains = write ? natChains : skippedChains;
-            RuleText rules = write ? natRules : skippedRules;
+            Out out = write ? nat : skipped;
+            AsciiText rules = out.rules();
 
             if (hasInternalEndpoints) {
-                String clusterIpMatch = "-m comment --comment \"" + svcName + " cluster IP\"" + protoMatch
-                        + " -d " + svc.clusterIP() + " --dport " + port;
                 if (config.masqueradeAll()) {
-                    rules.add(rule(internalChain, clusterIpMatch + " -j " + KUBE_MARK_MASQ));
-                } else if (!notLocalMatch.isEmpty()) {
-                    rules.add(rule(internalChain, clusterIpMatch + " " + notLocalMatch + " -j " + KUBE_MARK_MASQ));
+                    appendClusterIpMatch(rules.append(A).append(internalChainBytes), names, protoMatch, svc)
+                            .append(JUMP_MARK_MASQ);
+                } else if (notLocalMatch.length > 0) {
+                    appendClusterIpMatch(rules.append(A).append(internalChainBytes), names, protoMatch, svc)
+                            .append(notLocalMatch).append(JUMP_MARK_MASQ);
                 }
             }
             if (usesExternalChain) {
-                chains.add(externalChain);
-                active.add(externalChain);
+                out.declare(externalChain, AsciiText.bytes(externalChain), true);
                 if (!svc.externalPolicyLocal()) {
-                    rules.add(rule(externalChain, "-m comment --comment \"masquerade traffic for " + svcName
+                    out.add(rule(externalChain, "-m comment --comment \"masquerade traffic for " + svcName
                             + " external destinations\" -j " + KUBE_MARK_MASQ));
                 } else {
                     if (!localMatch.isEmpty()) {
-                        rules.add(rule(externalChain, "-m comment --comment \"pod traffic for " + svcName
+                        out.add(rule(externalChain, "-m comment --comment \"pod traffic for " + svcName
                                 + " external destinations\" " + localMatch + " -j " + clusterPolicyChain));
                     }
-                    rules.add(rule(externalChain, "-m comment --comment \"masquerade LOCAL traffic for " + svcName
+                    out.add(rule(externalChain, "-m comment --comment \"masquerade LOCAL traffic for " + svcName
                             + " external destinations\" -m addrtype --src-type LOCAL -j " + KUBE_MARK_MASQ));
-                    rules.add(rule(externalChain, "-m comment --comment \"route LOCAL traffic for " + svcName
+                    out.add(rule(externalChain, "-m comment --comment \"route LOCAL traffic for " + svcName
                             + " external destinations\" -m addrtype --src-type LOCAL -j " + clusterPolicyChain));
                 }
                 if (hasExternalEndpoints) {
-                    rules.add(rule(externalChain, "-j " + externalPolicyChain));
+                    out.add(rule(externalChain, "-j " + externalPolicyChain));
                 }
             }
             if (usesFwChain) {
-                chains.add(fwChain);
-                active.add(fwChain);
+                out.declare(fwChain, AsciiText.bytes(fwChain), true);
                 String head = "-m comment --comment \"" + svcName + " loadbalancer IP\"";
                 boolean allowFromNode = false;
                 for (String cidr : svc.loadBalancerSourceRanges()) {
-                    rules.add(rule(fwChain, head + " -s " + cidr + " -j " + externalChain));
+                    out.add(rule(fwChain, head + " -s " + cidr + " -j " + externalChain));
                     allowFromNode |= containsAny(cidr, node.addresses());
                 }
                 if (allowFromNode) {
                     for (String lbIP : svc.loadBalancerIPs()) {
-                        rules.add(rule(fwChain, head + " -s " + lbIP + " -j " + externalChain));
+                        out.add(rule(fwChain, head + " -s " + lbIP + " -j " + externalChain));
                     }
                 }
-                rules.add(rule(fwChain, "-m comment --comment \"other traffic to " + svcName
+                out.add(rule(fwChain, "-m comment --comment \"other traffic to " + svcName
                         + " will be dropped by KUBE-PROXY-FIREWALL\""));
             }
             if (usesClusterPolicyChain) {
-                chains.add(clusterPolicyChain);
-                active.add(clusterPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, clusterPolicyChain, eps.cluster(), largeCluster);
+                out.declare(clusterPolicyChain, names.clusterBytes(), true);
+                writeServiceToEndpointRules(rules, name, names, svc, names.clusterBytes(), eps.cluster(), largeCluster);
             }
             if (usesLocalPolicyChain) {
-                chains.add(localPolicyChain);
-                active.add(localPolicyChain);
-                writeServiceToEndpointRules(rules, name, svc, localPolicyChain, eps.local(), largeCluster);
+                out.declare(localPolicyChain, names.localBytes(), true);
+                writeServiceToEndpointRules(rules, name, names, svc, names.localBytes(), eps.local(), largeCluster);
             }
             boolean affinity = svc.sessionAffinity().clientIp();
             for (EndpointInfo endpoint : eps.allReachable()) {
-                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
-                chains.add(sep);
-                active.add(sep);
-                StringBuilder line = rules.line().append("-A ").append(sep);
+                EndpointChain sep = EndpointChain.of(name, endpoint);
+                out.declare(sep.name(), sep.bytes(), true);
+                rules.append(A).append(sep.bytes());
                 if (!largeCluster) {
-                    line.append(" -m comment --comment ").append(svcName);
+                    rules.append(COMMENT).append(names.nameBytes());
                 }
-                line.append(" -s ").append(endpoint.ip()).append(" -j ").append(KUBE_MARK_MASQ).append('\n');
-                line.append("-A ").append(sep);
+                rules.append(" -s ").append(endpoint.ip()).append(JUMP_MARK_MASQ);
+                rules.append(A).append(sep.bytes());
                 if (!largeCluster) {
-                    line.append(" -m comment --comment ").append(svcName);
+                    rules.append(COMMENT).append(names.nameBytes());
                 }
                 if (affinity) {
-                    line.append(" -m recent --name ").append(sep).append(" --set");
+                    rules.append(RECENT_NAME).append(sep.bytes()).append(" --set");
                 }
-                line.append(protoMatch).append(" -j DNAT --to-destination ").append(endpoint.endpoint()).append('\n');
+                rules.append(protoMatch).append(DNAT_TO).append(endpoint.endpoint()).append('\n');
             }
             if (!write) {
-                skippedChains.clear();
-                skippedRules.clear();
+                skipped.chains().clear();
+                skipped.chainLines().clear();
+                skipped.rules().clear();
             }
         }
 
         // Finally, the tail call to KUBE-NODEPORTS; it must stay the last rule of KUBE-SERVICES.
         String nodePortsComment = "-m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\"";
         if (config.nodePortAddresses().isEmpty()) {
-            natRules.add(rule(KUBE_SERVICES, nodePortsComment + " -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j " + KUBE_NODEPORTS));
+            nat.add(rule(KUBE_SERVICES, nodePortsComment + " -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j " + KUBE_NODEPORTS));
         } else {
             for (String ip : nodePortIPs(config.nodePortAddresses(), node)) {
-                natRules.add(rule(KUBE_SERVICES, nodePortsComment + " -d " + ip + " -j " + KUBE_NODEPORTS));
+                nat.add(rule(KUBE_SERVICES, nodePortsComment + " -d " + ip + " -j " + KUBE_NODEPORTS));
             }
         }
 
@@ -330,7 +359,47 @@ public final class IptablesRenderer {
                 + mark + "/" + mark + " -j ACCEPT"));
         filterRules.add(rule(KUBE_FORWARD, "-m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack"
                 + " --ctstate RELATED,ESTABLISHED -j ACCEPT"));
-        return new IptablesRules(filterChains, filterRules, natChains, natRules.text(), active);
+        return new IptablesRules(filterChains, filterRules, buffers, generation);
+    }
+
+    /**
+     * Where one render writes nat chains: their names (in order), their {@code :NAME - [0:0]}
+     * lines, the rules, and the per-service chains in use (shared by written and skipped output).
+     */
+    private record Out(List<String> chains, AsciiText chainLines, AsciiText rules, List<String> active) {
+        void declare(String chain, byte[] chainBytes, boolean serviceChain) {
+            chains.add(chain);
+            chainLines.append(':').append(chainBytes).append(CHAIN_TAIL);
+            if (serviceChain) {
+                active.add(chain);
+            }
+        }
+
+        void add(String line) {
+            rules.append(line).append('\n');
+        }
+    }
+
+    /** {@code -m comment --comment "ns/svc:port cluster IP" -m tcp -p tcp -d IP --dport PORT} after a chain name. */
+    private static AsciiText appendClusterIpMatch(AsciiText out, ServicePortChains names, byte[] protoMatch,
+            ServicePortInfo svc) {
+        return out.append(COMMENT_QUOTE).append(names.nameBytes()).append(CLUSTER_IP_QUOTE).append(protoMatch)
+                .append(" -d ").append(svc.clusterIP()).append(" --dport ").append(svc.port());
+    }
+
+    /** Rows of endpoints in the order of {@code ports}' keys (empty lists for ports without endpoints). */
+    private static List<List<EndpointInfo>> endpointsByPort(SortedMap<ServicePortName, ServicePortInfo> ports,
+            SortedMap<ServicePortName, List<EndpointInfo>> endpoints) {
+        List<List<EndpointInfo>> out = new ArrayList<>(ports.size());
+        Iterator<Map.Entry<ServicePortName, List<EndpointInfo>>> it = endpoints.entrySet().iterator();
+        Map.Entry<ServicePortName, List<EndpointInfo>> next = it.hasNext() ? it.next() : null;
+        for (ServicePortName name : ports.keySet()) {
+            while (next != null && next.getKey().compareTo(name) < 0) {
+                next = it.hasNext() ? it.next() : null;
+            }
+            out.add(next != null && next.getKey().equals(name) ? next.getValue() : List.of());
+        }
+        return out;
     }
 
     /**
@@ -345,37 +414,37 @@ public final class IptablesRenderer {
     }
 
     /** Upstream {@code writeServiceToEndpointRules}: affinity checks first, then the random split. */
-    private static void writeServiceToEndpointRules(RuleText natRules, ServicePortName name, ServicePortInfo svc,
-            String svcChain, List<EndpointInfo> endpoints, boolean largeCluster) {
+    private static void writeServiceToEndpointRules(AsciiText rules, ServicePortName name, ServicePortChains names,
+            ServicePortInfo svc, byte[] svcChain, List<EndpointInfo> endpoints, boolean largeCluster) {
         if (svc.sessionAffinity().clientIp()) {
             for (EndpointInfo endpoint : endpoints) {
-                String sep = IptablesChains.servicePortEndpointChain(name, endpoint);
-                StringBuilder line = natRules.line().append("-A ").append(svcChain);
-                appendComment(line, name, endpoint, largeCluster);
-                line.append(" -m recent --name ").append(sep).append(" --rcheck --seconds ")
+                byte[] sep = EndpointChain.of(name, endpoint).bytes();
+                rules.append(A).append(svcChain);
+                appendComment(rules, names, endpoint, largeCluster);
+                rules.append(RECENT_NAME).append(sep).append(" --rcheck --seconds ")
                         .append(svc.sessionAffinity().timeoutSeconds()).append(" --reap -j ").append(sep).append('\n');
             }
         }
         int n = endpoints.size();
         for (int i = 0; i < n; i++) {
             EndpointInfo endpoint = endpoints.get(i);
-            StringBuilder line = natRules.line().append("-A ").append(svcChain);
-            appendComment(line, name, endpoint, largeCluster);
+            rules.append(A).append(svcChain);
+            appendComment(rules, names, endpoint, largeCluster);
             if (i < n - 1) {
-                line.append(" -m statistic --mode random --probability ").append(probability(n - i));
+                rules.append(STATISTIC).append(probabilityBytes(n - i));
             }
-            line.append(" -j ").append(IptablesChains.servicePortEndpointChain(name, endpoint)).append('\n');
+            rules.append(JUMP).append(EndpointChain.of(name, endpoint).bytes()).append('\n');
         }
     }
 
-    private static int totalEndpointsHint(ProxySnapshot snapshot) {
-        return snapshot.services().ports().size() + snapshot.endpoints().endpoints().size() * 10;
-    }
-
-    private static void appendComment(StringBuilder line, ServicePortName name, EndpointInfo endpoint, boolean largeCluster) {
+    private static void appendComment(AsciiText rules, ServicePortChains names, EndpointInfo endpoint, boolean largeCluster) {
         if (!largeCluster) {
-            line.append(" -m comment --comment \"").append(name).append(" -> ").append(endpoint.endpoint()).append('"');
+            rules.append(COMMENT_QUOTE).append(names.nameBytes()).append(" -> ").append(endpoint.endpoint()).append('"');
         }
+    }
+
+    private static byte[] probabilityBytes(int n) {
+        return n < PROBABILITY_BYTES.length ? PROBABILITY_BYTES[n] : AsciiText.bytes(probability(n));
     }
 
     private static boolean containsAny(String cidr, List<String> addresses) {

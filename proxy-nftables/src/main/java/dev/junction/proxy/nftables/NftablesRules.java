@@ -3,13 +3,16 @@ package dev.junction.proxy.nftables;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.proxy.ServicePortName;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The desired content of the {@code ip kube-proxy} table: the base objects (table, sets, maps,
@@ -103,21 +106,52 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
      * this state touching only Service ports whose objects differ, in an order nft accepts: stale
      * elements are deleted, changed chains are re-created and flushed and refilled, new elements
      * are added, then stale chains are flushed and deleted and stale affinity sets deleted. Empty when
-     * nothing changed.
+     * nothing changed. The text of {@link #incrementalOps(NftablesRules)}.
      */
     public String incrementalTransaction(NftablesRules previous) {
+        return NftOp.text(incrementalOps(previous));
+    }
+
+    /**
+     * The commands of {@link #incrementalTransaction(NftablesRules)}, in order (empty when nothing
+     * changed), so that they can also be sent as one nf_tables netlink batch.
+     */
+    public List<NftOp> incrementalOps(NftablesRules previous) {
         requireNonNull(previous, "previous");
-        StringBuilder deletes = new StringBuilder();
-        StringBuilder adds = new StringBuilder();
+        Set<ServicePortName> names = new LinkedHashSet<>(previous.services.keySet());
+        names.addAll(services.keySet());
+        return incrementalOps(previous, names);
+    }
+
+    /**
+     * {@link #incrementalOps(NftablesRules)} looking only at {@code candidates}: the caller
+     * guarantees that every other Service port has the same rules in both states (the proxier
+     * knows which ports it re-rendered). Same commands in the same order: ports of
+     * {@code previous} in name order, then new ports in name order.
+     */
+    public List<NftOp> incrementalOps(NftablesRules previous, java.util.Collection<ServicePortName> candidates) {
+        requireNonNull(previous, "previous");
+        TreeSet<ServicePortName> sorted = new TreeSet<>(candidates);
+        List<ServicePortName> names = new ArrayList<>(sorted.size());
+        for (ServicePortName name : sorted) {
+            if (previous.services.containsKey(name)) {
+                names.add(name);
+            }
+        }
+        for (ServicePortName name : sorted) {
+            if (!previous.services.containsKey(name)) {
+                names.add(name);
+            }
+        }
+        List<NftOp> deletes = new ArrayList<>();
+        List<NftOp> adds = new ArrayList<>();
         Set<String> currentChains = new HashSet<>();
         Set<String> staleChains = new LinkedHashSet<>();
         Set<String> staleSets = new LinkedHashSet<>();
-        Set<ServicePortName> names = new LinkedHashSet<>(previous.services.keySet());
-        names.addAll(services.keySet());
         for (ServicePortName name : names) {
             NftServiceRules before = previous.services.get(name);
             NftServiceRules after = services.get(name);
-            if (before != null && before.equals(after)) {
+            if (before == after || before != null && before.equals(after)) {
                 continue;
             }
             Set<NftElement> keep = after == null ? Set.of() : new HashSet<>(after.elements());
@@ -125,7 +159,7 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
             if (before != null) {
                 for (NftElement e : before.elements()) {
                     if (!keep.contains(e)) {
-                        deletes.append(e.deleteLine()).append('\n');
+                        deletes.add(new NftOp.DeleteElement(e));
                     }
                 }
                 before.chains().forEach(c -> staleChains.add(c.name()));
@@ -133,28 +167,54 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
             }
             if (after != null) {
                 after.affinitySets().forEach(s -> {
-                    adds.append(s).append('\n');
+                    adds.add(new NftOp.AddSetLine(s));
                     staleSets.remove(setName(s));
                 });
                 for (NftChain chain : after.chains()) {
-                    adds.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
-                    adds.append("flush chain ").append(PREFIX).append(chain.name()).append('\n');
+                    adds.add(new NftOp.AddChain(chain.name()));
+                    adds.add(new NftOp.FlushChain(chain.name()));
                     currentChains.add(chain.name());
                 }
-                appendRules(adds, after);
+                for (NftChain chain : after.chains()) {
+                    for (String rule : chain.rules()) {
+                        adds.add(new NftOp.AddRule(chain.name(), rule));
+                    }
+                }
                 for (NftElement e : after.elements()) {
                     if (!had.contains(e)) {
-                        adds.append(e.addLine()).append('\n');
+                        adds.add(new NftOp.AddElement(e));
                     }
                 }
             }
         }
         staleChains.removeAll(currentChains);
-        StringBuilder out = deletes.append(adds);
-        staleChains.forEach(c -> out.append("flush chain ").append(PREFIX).append(c).append('\n'));
-        staleChains.forEach(c -> out.append("delete chain ").append(PREFIX).append(c).append('\n'));
-        staleSets.forEach(s -> out.append("delete set ").append(PREFIX).append(s).append('\n'));
-        return out.toString();
+        dropSharedElementDeletes(deletes);
+        List<NftOp> out = deletes;
+        out.addAll(adds);
+        staleChains.forEach(c -> out.add(new NftOp.FlushChain(c)));
+        staleChains.forEach(c -> out.add(new NftOp.DeleteChain(c)));
+        staleSets.forEach(s -> out.add(new NftOp.DeleteSet(s)));
+        return out;
+    }
+
+    /**
+     * Removes deletes of {@code cluster-ips} elements that another Service port of this state still
+     * has (every port of a Service adds its ClusterIP; removing one port must not remove the
+     * address while the others remain). Only scans the state when such a delete exists.
+     */
+    private void dropSharedElementDeletes(List<NftOp> deletes) {
+        if (deletes.stream().noneMatch(op -> ((NftOp.DeleteElement) op).element().container().equals("cluster-ips"))) {
+            return;
+        }
+        Set<NftElement> wanted = new HashSet<>();
+        for (NftServiceRules s : services.values()) {
+            for (NftElement e : s.elements()) {
+                if (e.container().equals("cluster-ips")) {
+                    wanted.add(e);
+                }
+            }
+        }
+        deletes.removeIf(op -> wanted.contains(((NftOp.DeleteElement) op).element()));
     }
 
     /** Number of chains, rules and elements, for metrics and benchmarks. */

@@ -130,4 +130,24 @@ class NftablesProxierTest {
     void registeredAsProxyMode() {
         assertThat(ProxyMode.forName("nftables")).isInstanceOf(NftablesProxyMode.class);
     }
+
+    @Test
+    void netlinkFollowsTheNamespaceTheArgvPrefixNamesAndIsOffWithAnInjectedRunner() {
+        assertThat(NftablesProxier.netnsOf(List.of())).contains(java.util.Optional.empty());
+        assertThat(NftablesProxier.netnsOf(List.of("ip", "netns", "exec", "jn-node-a")))
+                .contains(java.util.Optional.of(java.nio.file.Path.of("/var/run/netns/jn-node-a")));
+        assertThat(NftablesProxier.netnsOf(List.of("nsenter", "--net=/proc/1/ns/net")))
+                .contains(java.util.Optional.of(java.nio.file.Path.of("/proc/1/ns/net")));
+        assertThat(NftablesProxier.netnsOf(List.of("sudo"))).isEmpty();
+
+        NftablesProxier injected = new NftablesProxier((argv, stdin, timeout) -> new CommandResult(argv, 0, "", ""),
+                List.of(), ProxyConfig.defaults(), List.of());
+        assertThat(injected.netlinkEnabled()).isFalse();
+        injected.setNetlinkEnabled(true);
+        assertThat(injected.netlinkEnabled()).isTrue();
+        NftablesProxier unknownPrefix = new NftablesProxier((argv, stdin, timeout) -> new CommandResult(argv, 0, "", ""),
+                List.of("sudo"), ProxyConfig.defaults(), List.of());
+        unknownPrefix.setNetlinkEnabled(true);
+        assertThat(unknownPrefix.netlinkEnabled()).isFalse();
+    }
 }

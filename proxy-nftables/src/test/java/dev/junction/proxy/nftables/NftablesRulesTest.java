@@ -59,4 +59,22 @@ class NftablesRulesTest {
         NftablesRules rules = NftablesRenderer.render(ProxySnapshot.EMPTY, ProxyConfig.defaults(), NodeInfo.named("n"), List.of());
         assertThat(rules.fullTransaction()).doesNotContain("add element");
     }
+
+    @Test
+    void removingOnePortOfAServiceKeepsItsClusterIpWhileAnotherPortRemains() {
+        ServicePortName http = new ServicePortName("ns", "multi", "http", Protocol.TCP);
+        ServicePortName https = new ServicePortName("ns", "multi", "https", Protocol.TCP);
+        ServicePortInfo httpInfo = ServicePortInfo.clusterIP("10.96.0.9", 80, Protocol.TCP);
+        ServicePortInfo httpsInfo = ServicePortInfo.clusterIP("10.96.0.9", 443, Protocol.TCP);
+        List<EndpointInfo> eps = List.of(EndpointInfo.ready("10.244.1.9", 80));
+        NftablesRules both = NftablesRenderer.render(new ProxySnapshot(ServicePortMap.of(Map.of(http, httpInfo, https, httpsInfo)),
+                EndpointsMap.of(Map.of(http, eps, https, eps))), ProxyConfig.defaults(), NodeInfo.named("n"), List.of());
+        NftablesRules one = NftablesRenderer.render(new ProxySnapshot(ServicePortMap.of(Map.of(http, httpInfo)),
+                EndpointsMap.of(Map.of(http, eps))), ProxyConfig.defaults(), NodeInfo.named("n"), List.of());
+        NftablesRules none = NftablesRenderer.render(ProxySnapshot.EMPTY, ProxyConfig.defaults(), NodeInfo.named("n"), List.of());
+
+        assertThat(one.incrementalTransaction(both)).contains("delete element ip kube-proxy service-ips { 10.96.0.9 . tcp . 443 }")
+                .doesNotContain("cluster-ips");
+        assertThat(none.incrementalTransaction(one)).contains("delete element ip kube-proxy cluster-ips { 10.96.0.9 }");
+    }
 }
