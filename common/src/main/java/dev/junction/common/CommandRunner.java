@@ -1,5 +1,6 @@
 package dev.junction.common;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,6 +23,21 @@ public interface CommandRunner {
      *                                (it is killed; exit code -1)
      */
     CommandResult run(List<String> argv, String stdin, Duration timeout);
+
+    /**
+     * {@link #run(List, String, Duration)} with standard input given as bytes, for large inputs
+     * rendered as bytes ({@code iptables-restore}, {@code nft -f -}: tens of MB at 10,000 Services)
+     * so that no {@code String} copy of them is made. The default decodes {@code stdin} as UTF-8
+     * and calls the {@code String} form (enough for recording fakes); the system runner writes the
+     * bytes as they are.
+     *
+     * @param stdin   bytes for the standard input (may be empty; not modified)
+     * @param timeout time limit for the whole command
+     * @throws CommandFailedException when the process cannot be started or exceeds {@code timeout}
+     */
+    default CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
+        return run(argv, new String(stdin, StandardCharsets.UTF_8), timeout);
+    }
 
     /** {@link #run(List, String, Duration)} with no input and the default timeout. */
     default CommandResult run(List<String> argv) {

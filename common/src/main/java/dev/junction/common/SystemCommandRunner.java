@@ -19,6 +19,12 @@ final class SystemCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, String stdin, Duration timeout) {
+        return run(argv, stdin.getBytes(StandardCharsets.UTF_8), timeout);
+    }
+
+    /** Writes {@code stdin} to the process as it is (no copy), then closes its standard input. */
+    @Override
+    public CommandResult run(List<String> argv, byte[] stdin, Duration timeout) {
         Process process;
         try {
             process = new ProcessBuilder(argv).start();
@@ -28,8 +34,8 @@ final class SystemCommandRunner implements CommandRunner {
         CompletableFuture<String> out = drain(process.getInputStream());
         CompletableFuture<String> err = drain(process.getErrorStream());
         try (OutputStream in = process.getOutputStream()) {
-            if (!stdin.isEmpty()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            if (stdin.length > 0) {
+                in.write(stdin);
             }
         } catch (IOException e) {
             // The process may exit without reading its input; its exit code tells the rest.

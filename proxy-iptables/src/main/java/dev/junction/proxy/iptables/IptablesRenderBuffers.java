@@ -1,5 +1,6 @@
 package dev.junction.proxy.iptables;
 
+import dev.junction.proxy.AsciiText;
 import java.util.ArrayList;
 import java.util.List;
 

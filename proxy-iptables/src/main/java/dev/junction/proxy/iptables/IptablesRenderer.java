@@ -9,6 +9,7 @@ import static dev.junction.proxy.iptables.IptablesChains.KUBE_PROXY_FIREWALL;
 import static dev.junction.proxy.iptables.IptablesChains.KUBE_SERVICES;
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.AsciiText;
 import dev.junction.proxy.CategorizedEndpoints;
 import dev.junction.proxy.EndpointInfo;
 import dev.junction.proxy.NamespacedName;

@@ -2,6 +2,7 @@ package dev.junction.proxy.iptables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.AsciiText;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -2,6 +2,7 @@ package dev.junction.proxy.iptables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.AsciiText;
 import dev.junction.proxy.ChainHash;
 import dev.junction.proxy.ServicePortName;
 

@@ -2,6 +2,7 @@ package dev.junction.proxy.nftables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.AsciiText;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,13 @@ import java.util.Optional;
  * @param comment   element comment, e.g. the Service port name
  */
 public record NftElement(String container, List<String> key, Optional<String> value, Optional<String> comment) {
+    private static final byte[] ADD_ELEMENT = AsciiText.bytes("add element ip " + NftablesChains.TABLE + " ");
+    private static final byte[] BRACE_OPEN = AsciiText.bytes(" { ");
+    private static final byte[] BRACE_CLOSE = AsciiText.bytes(" }");
+    private static final byte[] CONCAT = AsciiText.bytes(" . ");
+    private static final byte[] COMMENT = AsciiText.bytes(" comment \"");
+    private static final byte[] COLON = AsciiText.bytes(" : ");
+
     public NftElement {
         requireNonNull(container, "container");
         key = List.copyOf(key);
@@ -63,6 +71,29 @@ public record NftElement(String container, List<String> key, Optional<String> va
         }
         if (value.isPresent()) {
             out.append(" : ").append(value.get());
+        }
+    }
+
+    /** Appends {@link #addLine()} (without a newline) to {@code out}, as bytes. */
+    void appendAddLine(AsciiText out) {
+        out.append(ADD_ELEMENT).append(container).append(BRACE_OPEN);
+        appendElement(out);
+        out.append(BRACE_CLOSE);
+    }
+
+    /** {@link #appendElement(StringBuilder)} as bytes. */
+    void appendElement(AsciiText out) {
+        for (int i = 0; i < key.size(); i++) {
+            if (i > 0) {
+                out.append(CONCAT);
+            }
+            out.append(key.get(i));
+        }
+        if (comment.isPresent()) {
+            out.append(COMMENT).append(comment.get()).append('"');
+        }
+        if (value.isPresent()) {
+            out.append(COLON).append(value.get());
         }
     }
 

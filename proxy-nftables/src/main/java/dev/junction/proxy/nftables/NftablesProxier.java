@@ -56,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * prefixed with {@code argvPrefix}.
  */
 public final class NftablesProxier implements Proxier {
+    /**
+     * Largest incremental change sent as one netlink batch (commands, each one to three messages).
+     * Larger ones (a burst of new Services) go to {@code nft -f}: the kernel acks every message, and
+     * tens of thousands of acks overrun the socket's receive buffer (ENOBUFS) or the batch timeout.
+     */
+    static final int NETLINK_MAX_OPS = 2_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(NftablesProxier.class);
     /** Time limit of one {@code nft -f}: a full sync of 10,000 Services can take a minute on a busy host. */
     public static final java.time.Duration APPLY_TIMEOUT = java.time.Duration.ofMinutes(5);
@@ -77,7 +84,10 @@ public final class NftablesProxier implements Proxier {
     private NftablesRules applied;
     private ProxySnapshot appliedSnapshot = ProxySnapshot.EMPTY;
     private List<String> base = List.of();
+    /** The incremental {@code nft -f} text applied last; null when the last one was a full transaction (in {@link #buffers}). */
     private String lastTransaction = "";
+    /** Text memory of full transactions, kept from one sync to the next (upstream reuses its transaction's memory). */
+    private final NftTextBuffers buffers = new NftTextBuffers();
     private long fullSyncs;
     private long partialSyncs;
     private long netlinkSyncs;
@@ -151,15 +161,16 @@ public final class NftablesProxier implements Proxier {
         Set<ServicePortName> changed = new HashSet<>();
         NftablesRules rules = render(snapshot, node, changed);
         List<NftOp> ops = full ? List.of() : rules.incrementalOps(applied, changed);
-        String tx = full ? rules.fullTransaction() : NftOp.text(ops);
+        String tx = full ? "" : NftOp.text(ops);
+        byte[] fullInput = full ? rules.fullTransactionBytes(buffers) : null;
         if (!full && tx.isEmpty() && !tablePresent()) {
             LOG.info("nftables table kube-proxy was flushed or deleted; replacing it");
             full = true;
-            tx = rules.fullTransaction();
+            fullInput = rules.fullTransactionBytes(buffers);
         }
         boolean viaNetlink = false;
         long applyStart = System.nanoTime();
-        if (!full && !ops.isEmpty() && netlinkEnabled()) {
+        if (!full && !ops.isEmpty() && ops.size() <= NETLINK_MAX_OPS && netlinkEnabled()) {
             Optional<NftBatch> batch = NftBatchEncoder.encode(ops, NftBatchRunner.nextSeq(ops.size() * 3));
             if (batch.isPresent()) {
                 try {
@@ -169,19 +180,22 @@ public final class NftablesProxier implements Proxier {
                     LOG.warn("nf_tables netlink batch failed ({}); falling back to a full nft sync", e.getMessage());
                     netlinkFailures++;
                     full = true;
-                    tx = rules.fullTransaction();
+                    fullInput = rules.fullTransactionBytes(buffers);
                 }
             }
         }
-        if (!tx.isEmpty() && !viaNetlink) {
-            CommandResult result = runner.run(argv("nft", "-f", "-"), tx, APPLY_TIMEOUT);
+        if ((full || !tx.isEmpty()) && !viaNetlink) {
+            // A full transaction (~45 MB at 10,000 Services) goes to nft as the rendered bytes, no String copy.
+            CommandResult result = full
+                    ? runner.run(argv("nft", "-f", "-"), fullInput, APPLY_TIMEOUT)
+                    : runner.run(argv("nft", "-f", "-"), tx, APPLY_TIMEOUT);
             if (!result.ok()) {
                 LOG.warn("nft -f failed: {}", result.stderr().strip());
             }
             result.orThrow();
         }
         lastApplyNanos = System.nanoTime() - applyStart;
-        lastTransaction = tx;
+        lastTransaction = full ? null : tx;
         ProxySnapshot previous = appliedSnapshot;
         applied = rules;
         appliedSnapshot = snapshot;
@@ -200,10 +214,12 @@ public final class NftablesProxier implements Proxier {
 
     /**
      * The {@code nft -f} input of the last successful sync (empty when nothing changed); for a sync
-     * applied through netlink, the equivalent {@code nft -f} text of the batch.
+     * applied through netlink, the equivalent {@code nft -f} text of the batch. A full transaction
+     * is decoded from the kept text buffers on each call; after a full sync that failed, it is the
+     * text of that failed attempt.
      */
     public synchronized String lastTransaction() {
-        return lastTransaction;
+        return lastTransaction != null ? lastTransaction : buffers.lastText();
     }
 
     /** The state applied by the last successful sync. */
@@ -295,7 +311,9 @@ public final class NftablesProxier implements Proxier {
     private boolean tablePresent() {
         CommandResult result = runner.run(argv("nft", "list", "chain", "ip", NftablesChains.TABLE, "mark-for-masquerade"),
                 "", CommandRunner.DEFAULT_TIMEOUT);
-        return result.ok() && result.stdout().contains("mark set mark or");
+        // nft 1.0.x lists the rule as "meta mark set meta mark | 0x00004000", newer ones as
+        // "mark set mark or 0x4000": either way an intact chain has its one "mark set" rule
+        return result.ok() && result.stdout().contains("mark set");
     }
 
     private List<String> argv(String... command) {

@@ -12,12 +12,8 @@ import dev.junction.proxy.ServicePortName;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * Renders kube-proxy's nftables mode (kubernetes pkg/proxy/nftables/proxier.go, the design of
@@ -57,7 +53,7 @@ public final class NftablesRenderer {
      */
     public static NftablesRules render(ProxySnapshot snapshot, ProxyConfig config, NodeInfo node, List<String> serviceCIDRs) {
         requireNonNull(snapshot, "snapshot");
-        SortedMap<ServicePortName, NftServiceRules> services = new TreeMap<>();
+        NftablesRules.ServiceMap services = new NftablesRules.ServiceMap();
         for (Map.Entry<ServicePortName, ServicePortInfo> e : snapshot.services().ports().entrySet()) {
             services.put(e.getKey(), renderService(e.getKey(), e.getValue(), snapshot.endpoints().get(e.getKey()), config, node));
         }
@@ -137,12 +133,13 @@ public final class NftablesRenderer {
             ProxyConfig config, NodeInfo node) {
         String proto = svc.protocol().lower();
         String port = Integer.toString(svc.port());
-        String svcName = name.toString();
+        NftPortFragments names = NftPortFragments.of(name);
+        String svcName = names.displayName();
         CategorizedEndpoints eps = CategorizedEndpoints.of(allEndpoints, svc);
-        String clusterChain = NftablesChains.serviceChain(name);
-        String localChain = NftablesChains.localChain(name);
-        String externalChain = NftablesChains.externalChain(name);
-        String fwChain = NftablesChains.firewallChain(name);
+        String clusterChain = names.clusterChain();
+        String localChain = names.localChain();
+        String externalChain = names.externalChain();
+        String fwChain = names.firewallChain();
         boolean hasEndpoints = eps.hasAnyEndpoints();
         boolean usesClusterPolicyChain = !eps.cluster().isEmpty() && svc.usesClusterEndpoints();
         boolean usesLocalPolicyChain = !eps.local().isEmpty() && svc.usesLocalEndpoints();
@@ -166,37 +163,21 @@ public final class NftablesRenderer {
         // Chains in creation order: endpoints, cluster, local, external, firewall (rules reference
         // only chains declared before them in the transaction; all chains are declared first).
         List<EndpointInfo> reachable = eps.allReachable();
-        Map<String, List<String>> chains = new LinkedHashMap<>(2 * reachable.size() + 8);
-        Map<EndpointInfo, String> epChains = new HashMap<>(2 * reachable.size() + 2);
-        for (EndpointInfo ep : reachable) {
-            String chain = NftablesChains.endpointChain(name, ep);
-            epChains.put(ep, chain);
-            chains.put(chain, new ArrayList<>(3));
-        }
-        if (usesClusterPolicyChain) {
-            chains.put(clusterChain, new ArrayList<>());
-        }
-        if (usesLocalPolicyChain) {
-            chains.put(localChain, new ArrayList<>());
-        }
-        if (usesExternalChain) {
-            chains.put(externalChain, new ArrayList<>());
-        }
-        if (usesFwChain) {
-            chains.put(fwChain, new ArrayList<>());
-        }
+        ServiceChains chains = new ServiceChains(
+                usesClusterPolicyChain ? clusterChain : null, usesLocalPolicyChain ? localChain : null,
+                usesExternalChain ? externalChain : null, usesFwChain ? fwChain : null);
 
         List<NftElement> elements = new ArrayList<>();
         elements.add(NftElement.of("cluster-ips", svc.clusterIP()));
         if (hasInternal) {
-            elements.add(NftElement.mapping("service-ips", "goto " + internalChain, svc.clusterIP(), proto, port));
+            elements.add(NftElement.mapping("service-ips", names.gotoVerdict(internalChain), svc.clusterIP(), proto, port));
         } else {
             elements.add(NftElement.mapping("no-endpoint-services", internalVerdict, svc.clusterIP(), proto, port)
                     .withComment(svcName));
         }
         for (String ip : svc.externalIPs()) {
             if (hasEndpoints) {
-                elements.add(NftElement.mapping("service-ips", "goto " + externalChain, ip, proto, port));
+                elements.add(NftElement.mapping("service-ips", names.gotoVerdict(externalChain), ip, proto, port));
             }
             if (!hasExternal) {
                 elements.add(NftElement.mapping("no-endpoint-services", externalVerdict, ip, proto, port).withComment(svcName));
@@ -204,10 +185,10 @@ public final class NftablesRenderer {
         }
         for (String ip : svc.loadBalancerIPs()) {
             if (hasEndpoints) {
-                elements.add(NftElement.mapping("service-ips", "goto " + externalChain, ip, proto, port));
+                elements.add(NftElement.mapping("service-ips", names.gotoVerdict(externalChain), ip, proto, port));
             }
             if (usesFwChain) {
-                elements.add(NftElement.mapping("firewall-ips", "goto " + fwChain, ip, proto, port));
+                elements.add(NftElement.mapping("firewall-ips", names.gotoVerdict(fwChain), ip, proto, port));
             }
         }
         if (!hasExternal) {
@@ -218,7 +199,7 @@ public final class NftablesRenderer {
         if (svc.nodePort() != 0) {
             String nodePort = Integer.toString(svc.nodePort());
             if (hasEndpoints) {
-                elements.add(NftElement.mapping("service-nodeports", "goto " + externalChain, proto, nodePort));
+                elements.add(NftElement.mapping("service-nodeports", names.gotoVerdict(externalChain), proto, nodePort));
             }
             if (!hasExternal) {
                 elements.add(NftElement.mapping("no-endpoint-nodeports", externalVerdict, proto, nodePort).withComment(svcName));
@@ -227,14 +208,14 @@ public final class NftablesRenderer {
 
         if (hasInternal) {
             if (config.masqueradeAll()) {
-                chains.get(internalChain).add("ip daddr " + svc.clusterIP() + " jump " + MASQ);
+                chains.rules(internalChain).add("ip daddr " + svc.clusterIP() + " jump " + MASQ);
             } else if (config.clusterCIDR().isPresent()) {
-                chains.get(internalChain).add("ip daddr " + svc.clusterIP() + " ip saddr != " + config.clusterCIDR().get()
+                chains.rules(internalChain).add("ip daddr " + svc.clusterIP() + " ip saddr != " + config.clusterCIDR().get()
                         + " jump " + MASQ);
             }
         }
         if (usesExternalChain) {
-            List<String> ext = chains.get(externalChain);
+            List<String> ext = chains.rules(externalChain);
             if (!svc.externalPolicyLocal()) {
                 ext.add("jump " + MASQ);
             } else {
@@ -244,7 +225,7 @@ public final class NftablesRenderer {
                 ext.add("fib saddr type local goto " + clusterChain + " comment \"short-circuit local traffic\"");
             }
             if (hasExternal) {
-                ext.add("goto " + externalPolicyChain);
+                ext.add(names.gotoVerdict(externalPolicyChain));
             }
         }
         if (usesFwChain) {
@@ -253,50 +234,102 @@ public final class NftablesRenderer {
             if (allowFromNode) {
                 sources.addAll(svc.loadBalancerIPs());
             }
-            chains.get(fwChain).add("ip saddr != { " + String.join(" , ", sources) + " } drop");
+            chains.rules(fwChain).add("ip saddr != { " + String.join(" , ", sources) + " } drop");
         }
-        List<String> affinitySets = new ArrayList<>();
-        if (svc.sessionAffinity().clientIp()) {
-            for (EndpointInfo ep : eps.allReachable()) {
-                affinitySets.add("add set " + T + NftablesChains.affinitySet(name, ep)
+        boolean affinity = svc.sessionAffinity().clientIp();
+        List<String> affinitySets = List.of();
+        if (affinity) {
+            affinitySets = new ArrayList<>(reachable.size());
+            for (EndpointInfo ep : reachable) {
+                affinitySets.add("add set " + T + fragments(name, ep, proto).affinitySet()
                         + " { type ipv4_addr ; flags dynamic,timeout ; timeout " + svc.sessionAffinity().timeoutSeconds() + "s ; }");
             }
         }
         if (usesClusterPolicyChain) {
-            writeServiceToEndpointRules(chains.get(clusterChain), name, svc, eps.cluster(), epChains);
+            writeServiceToEndpointRules(chains.rules(clusterChain), name, proto, affinity, eps.cluster());
         }
         if (usesLocalPolicyChain) {
-            writeServiceToEndpointRules(chains.get(localChain), name, svc, eps.local(), epChains);
+            writeServiceToEndpointRules(chains.rules(localChain), name, proto, affinity, eps.local());
         }
+        List<NftChain> chainList = new ArrayList<>(reachable.size() + 4);
         for (EndpointInfo ep : reachable) {
-            List<String> rules = chains.get(epChains.get(ep));
-            rules.add("ip saddr " + ep.ip() + " jump " + MASQ);
-            if (svc.sessionAffinity().clientIp()) {
-                rules.add("update @" + NftablesChains.affinitySet(name, ep) + " { ip saddr }");
-            }
-            rules.add("meta l4proto " + proto + " dnat to " + ep.endpoint());
+            NftEndpointFragments f = fragments(name, ep, proto);
+            chainList.add(affinity ? f.affinityChain() : f.plainChain());
         }
-        List<NftChain> chainList = new ArrayList<>(chains.size());
-        chains.forEach((n, r) -> chainList.add(new NftChain(n, r)));
+        chains.addTo(chainList);
         return new NftServiceRules(affinitySets, chainList, elements);
     }
 
-    private static void writeServiceToEndpointRules(List<String> rules, ServicePortName name, ServicePortInfo svc,
-            List<EndpointInfo> endpoints, Map<EndpointInfo, String> epChains) {
-        if (svc.sessionAffinity().clientIp()) {
+    /** The endpoint's cached fragments (computed afresh if the port's protocol differs from its name's). */
+    private static NftEndpointFragments fragments(ServicePortName name, EndpointInfo ep, String proto) {
+        return name.protocol().lower().equals(proto)
+                ? NftEndpointFragments.of(name, ep)
+                : NftEndpointFragments.compute(name, ep, proto);
+    }
+
+    private static void writeServiceToEndpointRules(List<String> rules, ServicePortName name, String proto,
+            boolean affinity, List<EndpointInfo> endpoints) {
+        if (affinity) {
             for (EndpointInfo ep : endpoints) {
-                rules.add("ip saddr @" + NftablesChains.affinitySet(name, ep) + " goto " + epChains.get(ep));
+                NftEndpointFragments f = fragments(name, ep, proto);
+                rules.add("ip saddr @" + f.affinitySet() + " goto " + f.chain());
             }
         }
-        StringBuilder vmap = new StringBuilder(64 + endpoints.size() * 80).append("numgen random mod ")
-                .append(endpoints.size()).append(" vmap { ");
+        // String.join sizes its result first and copies each part once (a StringBuilder's toString copies it all again).
+        List<String> parts = new ArrayList<>(4 * endpoints.size() + 2);
+        parts.add("numgen random mod " + endpoints.size() + " vmap { ");
         for (int i = 0; i < endpoints.size(); i++) {
-            if (i > 0) {
-                vmap.append(" , ");
-            }
-            vmap.append(i).append(" : goto ").append(epChains.get(endpoints.get(i)));
+            parts.add(i == 0 ? "" : " , ");
+            parts.add(index(i));
+            parts.add(" : goto ");
+            parts.add(fragments(name, endpoints.get(i), proto).chain());
         }
-        rules.add(vmap.append(" }").toString());
+        parts.add(" }");
+        rules.add(String.join("", parts));
+    }
+
+    /**
+     * The per-port chains after the endpoint chains, in creation order (cluster, local, external,
+     * firewall); a null name means the chain is not used. Rules are added by name.
+     */
+    private static final class ServiceChains {
+        private final String[] names;
+        private final List<String>[] rules;
+
+        @SuppressWarnings("unchecked")
+        ServiceChains(String cluster, String local, String external, String firewall) {
+            names = new String[] {cluster, local, external, firewall};
+            rules = new List[names.length];
+            for (int i = 0; i < names.length; i++) {
+                if (names[i] != null) {
+                    rules[i] = new ArrayList<>(2);
+                }
+            }
+        }
+
+        /** The rules of used chain {@code name}. @throws NullPointerException when it is not used */
+        List<String> rules(String name) {
+            for (int i = 0; i < names.length; i++) {
+                if (name.equals(names[i])) {
+                    return rules[i];
+                }
+            }
+            throw new NullPointerException("chain not used: " + name);
+        }
+
+        void addTo(List<NftChain> out) {
+            for (int i = 0; i < names.length; i++) {
+                if (names[i] != null) {
+                    out.add(new NftChain(names[i], rules[i]));
+                }
+            }
+        }
+    }
+
+    private static final String[] INDEXES = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15"};
+
+    private static String index(int i) {
+        return i < INDEXES.length ? INDEXES[i] : Integer.toString(i);
     }
 
     private static String rule(String chain, String body) {

@@ -2,7 +2,9 @@ package dev.junction.proxy.nftables;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.junction.proxy.AsciiText;
 import dev.junction.proxy.ServicePortName;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -28,19 +30,56 @@ import java.util.TreeSet;
 public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServicePortName, NftServiceRules> services) {
     private static final String PREFIX = "ip " + NftablesChains.TABLE + " ";
 
+    private static final byte[] ADD_CHAIN = AsciiText.bytes("add chain " + PREFIX);
+    private static final byte[] ADD_RULE = AsciiText.bytes("add rule " + PREFIX);
+    private static final byte[] ADD_ELEMENT = AsciiText.bytes("add element " + PREFIX);
+    private static final byte[] TABLE_RESET = AsciiText.bytes("add table " + PREFIX.strip() + "\ndelete table "
+            + PREFIX.strip() + "\n");
+    private static final byte[] ELEMENT_SEPARATOR = AsciiText.bytes(", ");
+    private static final byte[] BRACE_OPEN = AsciiText.bytes(" { ");
+    private static final byte[] BRACE_CLOSE_LINE = AsciiText.bytes(" }\n");
+
+    /**
+     * Copies {@code services} into a sorted map of its own, unless it is a {@link ServiceMap} (the
+     * renderer's fresh map, which nothing else references: taken as it is).
+     */
     public NftablesRules {
         baseLines = java.util.List.copyOf(baseLines);
-        services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+        services = Collections.unmodifiableSortedMap(services instanceof ServiceMap ? services : new TreeMap<>(services));
+    }
+
+    /**
+     * A sorted map that {@link NftablesRules} takes without copying: package-private, only for a
+     * map built for one {@code NftablesRules} and not modified after it is constructed (saves a
+     * 10,000-entry TreeMap copy per full render).
+     */
+    static final class ServiceMap extends TreeMap<ServicePortName, NftServiceRules> {
+        private static final long serialVersionUID = 1L;
     }
 
     /** The whole desired state as {@code add} lines (one line per object, knftables' {@code Fake.Dump()} shape). */
     public String dump() {
-        StringBuilder out = new StringBuilder(textSize());
+        return new String(dumpBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** {@link #dump()} as bytes (UTF-8; ASCII in practice), written into fresh buffers. */
+    public byte[] dumpBytes() {
+        return dumpBytes(new NftTextBuffers());
+    }
+
+    /**
+     * {@link #dump()} as bytes, written into {@code buffers} (their previous text is forgotten) and
+     * copied once into an array of exactly its size.
+     */
+    public byte[] dumpBytes(NftTextBuffers buffers) {
+        requireNonNull(buffers, "buffers");
+        buffers.reset();
+        AsciiText out = buffers.text;
         baseLines.forEach(l -> out.append(l).append('\n'));
         for (NftServiceRules s : services.values()) {
             appendAdds(out, s);
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     /**
@@ -52,53 +91,45 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
      * ClientIP affinity entries are lost. Elements come last so that every chain they name exists.
      */
     public String fullTransaction() {
-        StringBuilder out = new StringBuilder(textSize() + 64);
-        out.append("add table ").append(PREFIX.strip()).append("\ndelete table ").append(PREFIX.strip()).append('\n');
+        return new String(fullTransactionBytes(new NftTextBuffers()), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #fullTransaction()} as the bytes {@code nft -f -} reads, written into {@code buffers}
+     * (their previous text is forgotten; {@link NftTextBuffers#lastText()} shows it until the next
+     * write) and copied once into an array of exactly its size.
+     */
+    public byte[] fullTransactionBytes(NftTextBuffers buffers) {
+        requireNonNull(buffers, "buffers");
+        buffers.reset();
+        AsciiText out = buffers.text;
+        out.append(TABLE_RESET);
         baseLines.forEach(l -> out.append(l).append('\n'));
-        Map<String, StringBuilder> elements = new TreeMap<>();
+        String lastContainer = null;
+        AsciiText list = null;
         for (NftServiceRules s : services.values()) {
             s.affinitySets().forEach(l -> out.append(l).append('\n'));
             for (NftChain chain : s.chains()) {
-                out.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
+                out.append(ADD_CHAIN).append(chain.name()).append('\n');
             }
             appendRules(out, s);
             for (NftElement e : s.elements()) {
-                StringBuilder list = elements.get(e.container());
-                if (list == null) {
-                    list = new StringBuilder(64 + services.size() * 96);
-                    elements.put(e.container(), list);
-                } else {
-                    list.append(", ");
+                if (!e.container().equals(lastContainer)) {
+                    lastContainer = e.container();
+                    list = buffers.elements(lastContainer);
+                }
+                if (!list.isEmpty()) {
+                    list.append(ELEMENT_SEPARATOR);
                 }
                 e.appendElement(list);
             }
         }
-        elements.forEach((container, list) -> out.append("add element ").append(PREFIX).append(container).append(" { ")
-                .append(list).append(" }\n"));
-        return out.toString();
-    }
-
-    /** Characters of {@link #dump()}, so that the text is built in one presized buffer. */
-    private int textSize() {
-        long size = 0;
-        for (String l : baseLines) {
-            size += l.length() + 1;
-        }
-        int prefix = PREFIX.length();
-        for (NftServiceRules s : services.values()) {
-            for (String l : s.affinitySets()) {
-                size += l.length() + 1;
+        buffers.elementLists().forEach((container, elements) -> {
+            if (!elements.isEmpty()) {
+                out.append(ADD_ELEMENT).append(container).append(BRACE_OPEN).append(elements).append(BRACE_CLOSE_LINE);
             }
-            for (NftChain chain : s.chains()) {
-                int name = chain.name().length();
-                size += "add chain ".length() + prefix + name + 1;
-                for (String rule : chain.rules()) {
-                    size += "add rule ".length() + prefix + name + 1 + rule.length() + 1;
-                }
-            }
-            size += s.elements().size() * 128L;
-        }
-        return (int) Math.min(Integer.MAX_VALUE - 16, size);
+        });
+        return out.toByteArray();
     }
 
     /**
@@ -232,12 +263,12 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
         return Map.of("chains", chains, "rules", rules, "elements", elements);
     }
 
-    private static void appendAdds(StringBuilder out, NftServiceRules s) {
+    private static void appendAdds(AsciiText out, NftServiceRules s) {
         for (String l : s.affinitySets()) {
             out.append(l).append('\n');
         }
         for (NftChain chain : s.chains()) {
-            out.append("add chain ").append(PREFIX).append(chain.name()).append('\n');
+            out.append(ADD_CHAIN).append(chain.name()).append('\n');
         }
         appendRules(out, s);
         for (NftElement e : s.elements()) {
@@ -246,11 +277,11 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
         }
     }
 
-    private static void appendRules(StringBuilder out, NftServiceRules s) {
+    private static void appendRules(AsciiText out, NftServiceRules s) {
         for (NftChain chain : s.chains()) {
             String name = chain.name();
             for (String rule : chain.rules()) {
-                out.append("add rule ").append(PREFIX).append(name).append(' ').append(rule).append('\n');
+                out.append(ADD_RULE).append(name).append(' ').append(rule).append('\n');
             }
         }
     }

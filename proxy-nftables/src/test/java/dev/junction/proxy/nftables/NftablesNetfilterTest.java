@@ -75,10 +75,22 @@ class NftablesNetfilterTest {
                 String table = node.check("nft", "list", "table", "ip", "kube-proxy").stdout();
                 assertThat(table).doesNotContain(NftablesChains.endpointChain(WEB, EndpointInfo.ready("10.250.0.2", 8000)));
 
+                // An unchanged sync (the periodic one) finds the table intact and leaves it alone:
+                // the check must read this nft's own listing of the masquerade rule.
+                proxier.sync(snapshot(8001), NODE);
+                assertThat(proxier.fullSyncs()).isEqualTo(1);
+
+                // Someone flushes the table's rules (chains stay); the next unchanged sync repairs it.
+                node.check("nft", "flush", "table", "ip", "kube-proxy");
+                proxier.sync(snapshot(8001), NODE);
+                assertThat(proxier.fullSyncs()).isEqualTo(2);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(connect(node, "10.96.100.1:80").stdout()).isEqualTo("server-b\n"));
+
                 // Someone flushes everything; the next (even unchanged) sync repairs it.
                 node.check("nft", "flush", "ruleset");
                 proxier.sync(snapshot(8001), NODE);
-                assertThat(proxier.fullSyncs()).isEqualTo(2);
+                assertThat(proxier.fullSyncs()).isEqualTo(3);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                         assertThat(connect(node, "10.96.100.1:80").stdout()).isEqualTo("server-b\n"));
 

@@ -5,6 +5,7 @@ import dev.junction.proxy.ProxyConfig;
 import dev.junction.proxy.ProxySnapshot;
 import dev.junction.proxy.iptables.IptablesRenderBuffers;
 import dev.junction.proxy.iptables.IptablesRenderer;
+import dev.junction.proxy.nftables.NftTextBuffers;
 import dev.junction.proxy.nftables.NftablesRenderer;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Full render of S Services × 10 endpoints to the text each mode hands to its tool: for iptables
  * mode the bytes of {@code iptables-restore}'s standard input ({@code IptablesRules.restoreInputBytes}),
- * for nftables mode the {@code nft -f} text. The iptables render writes into text buffers kept in
- * the benchmark state from one render to the next, as {@code IptablesProxier} keeps them from one
- * sync to the next (upstream's reused {@code LineBuffer}s); the returned input is a new array.
+ * for nftables mode the bytes of the {@code dump()} text ({@code NftablesRules.dumpBytes}, the same
+ * size and shape as the full {@code nft -f} transaction). Both write into text buffers kept in the
+ * benchmark state from one render to the next, as {@code IptablesProxier} / {@code NftablesProxier}
+ * keep them from one sync to the next (upstream's reused {@code LineBuffer}s); the returned input is
+ * a new array.
  *
  * <p>The fork runs with the heap and collector of the JVM that runs the proxy in the lab (the
  * node agent's JVM, {@code cli} {@code JvmCommand.of(…, "node", 256, …)}: {@code -Xmx256m -Xss512k
@@ -44,6 +47,7 @@ public class RenderBenchmark {
 
     ProxySnapshot snapshot;
     final IptablesRenderBuffers buffers = new IptablesRenderBuffers();
+    final NftTextBuffers nftBuffers = new NftTextBuffers();
     final ProxyConfig config = ProxyConfig.defaults();
     final NodeInfo node = NodeInfo.named("bench");
 
@@ -58,7 +62,8 @@ public class RenderBenchmark {
     }
 
     @Benchmark
-    public String nftablesDump() {
-        return NftablesRenderer.render(snapshot, config.withMode("nftables"), node, List.of("10.96.0.0/12")).dump();
+    public byte[] nftablesDump() {
+        return NftablesRenderer.render(snapshot, config.withMode("nftables"), node, List.of("10.96.0.0/12"))
+                .dumpBytes(nftBuffers);
     }
 }

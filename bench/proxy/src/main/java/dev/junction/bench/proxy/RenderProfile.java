@@ -6,6 +6,7 @@ import dev.junction.proxy.ProxySnapshot;
 import dev.junction.proxy.iptables.IptablesRenderBuffers;
 import dev.junction.proxy.iptables.IptablesRenderer;
 import dev.junction.proxy.iptables.IptablesRules;
+import dev.junction.proxy.nftables.NftTextBuffers;
 import dev.junction.proxy.nftables.NftablesRenderer;
 import dev.junction.proxy.nftables.NftablesRules;
 import java.lang.management.ManagementFactory;
@@ -32,6 +33,7 @@ public final class RenderProfile {
         NodeInfo node = NodeInfo.named("bench");
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         IptablesRenderBuffers buffers = new IptablesRenderBuffers();
+        NftTextBuffers nftBuffers = new NftTextBuffers();
         for (String mode : modes) {
             for (int round = 0; round < rounds; round++) {
                 long c0 = mx.getCurrentThreadCpuTime();
@@ -43,7 +45,7 @@ public final class RenderProfile {
                 } else {
                     NftablesRules nft = NftablesRenderer.render(snapshot, config.withMode("nftables"), node,
                             List.of("10.96.0.0/12"));
-                    bytes = nft.dump().length();
+                    bytes = nft.dumpBytes(nftBuffers).length;
                 }
                 long t1 = System.nanoTime();
                 long c1 = mx.getCurrentThreadCpuTime();

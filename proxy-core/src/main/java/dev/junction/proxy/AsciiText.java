@@ -1,4 +1,4 @@
-package dev.junction.proxy.iptables;
+package dev.junction.proxy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,12 +14,13 @@ import java.util.List;
  * builds its restore input the same way, in one {@code utiliptables.LineBuffer} per table
  * (kubernetes pkg/util/iptables/save_restore.go, pkg/proxy/iptables/proxier.go). Strings are
  * appended as UTF-8 (ASCII in practice: names, addresses and fixed words). {@link #clear()} keeps
- * the chunks for the next render, as upstream {@code LineBuffer.Reset} keeps its memory. Not
- * thread-safe; written by one render, then read-only until cleared.
+ * the chunks for the next render, as upstream {@code LineBuffer.Reset} keeps its memory. Used by
+ * iptables mode (restore input) and nftables mode ({@code nft -f} input). Not thread-safe; written
+ * by one render, then read-only until cleared.
  */
-final class AsciiText {
+public final class AsciiText {
     /** Largest chunk in bytes. */
-    static final int MAX_CHUNK = 1 << 16;
+    public static final int MAX_CHUNK = 1 << 16;
     private static final int MIN_CHUNK = 256;
 
     /** Every chunk allocated so far; {@code chunks[0..current)} are full, the rest are spare. */
@@ -30,18 +31,18 @@ final class AsciiText {
     private long fullBytes;
 
     /** An empty text whose first chunk holds {@code capacity} bytes (bounded to 256 B–64 KiB). */
-    AsciiText(int capacity) {
+    public AsciiText(int capacity) {
         chunk = new byte[Math.clamp(capacity, MIN_CHUNK, MAX_CHUNK)];
         chunks.add(chunk);
     }
 
     /** The ASCII (UTF-8) bytes of {@code s}, for constants appended often. */
-    static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Appends {@code b} whole. */
-    AsciiText append(byte[] b) {
+    public AsciiText append(byte[] b) {
         int n = b.length;
         if (n <= chunk.length - pos) {
             System.arraycopy(b, 0, chunk, pos, n);
@@ -53,7 +54,7 @@ final class AsciiText {
     }
 
     /** Appends {@code s} as UTF-8 (one byte per character for ASCII, without an intermediate array). */
-    AsciiText append(String s) {
+    public AsciiText append(String s) {
         int n = s.length();
         if (n <= chunk.length - pos) {
             byte[] c = chunk;
@@ -73,7 +74,7 @@ final class AsciiText {
     }
 
     /** Appends one ASCII character. */
-    AsciiText append(char ch) {
+    public AsciiText append(char ch) {
         if (ch >= 0x80) {
             return append(String.valueOf(ch));
         }
@@ -85,7 +86,7 @@ final class AsciiText {
     }
 
     /** Appends {@code value} in decimal, as Go's {@code strconv.Itoa}. */
-    AsciiText append(int value) {
+    public AsciiText append(int value) {
         if (value >= 0 && value < 10) {
             return append((char) ('0' + value));
         }
@@ -93,7 +94,7 @@ final class AsciiText {
     }
 
     /** Appends another text's bytes. */
-    AsciiText append(AsciiText other) {
+    public AsciiText append(AsciiText other) {
         for (int i = 0; i < other.current; i++) {
             append(other.chunks.get(i));
         }
@@ -104,17 +105,17 @@ final class AsciiText {
     }
 
     /** Bytes written so far. */
-    long length() {
+    public long length() {
         return fullBytes + pos;
     }
 
     /** True when nothing was written. */
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return length() == 0;
     }
 
     /** Forgets everything written; the chunks are kept and written again by the next appends. */
-    void clear() {
+    public void clear() {
         current = 0;
         chunk = chunks.get(0);
         fullBytes = 0;
@@ -122,7 +123,7 @@ final class AsciiText {
     }
 
     /** Bytes held by this text's chunks, written or spare. */
-    long capacity() {
+    public long capacity() {
         long sum = 0;
         for (byte[] c : chunks) {
             sum += c.length;
@@ -136,7 +137,7 @@ final class AsciiText {
      * @return the offset after the last byte written
      * @throws IndexOutOfBoundsException when {@code dst} is too small
      */
-    int copyTo(byte[] dst, int offset) {
+    public int copyTo(byte[] dst, int offset) {
         int at = offset;
         for (int i = 0; i < current; i++) {
             byte[] c = chunks.get(i);
@@ -147,8 +148,20 @@ final class AsciiText {
         return at + pos;
     }
 
+    /**
+     * Every byte in one new array of exactly {@link #length()} bytes (the one copy a caller that
+     * needs a {@code byte[]}, e.g. a process's standard input, pays).
+     *
+     * @throws ArithmeticException when the text exceeds 2 GiB
+     */
+    public byte[] toByteArray() {
+        byte[] all = new byte[Math.toIntExact(length())];
+        copyTo(all, 0);
+        return all;
+    }
+
     /** Writes every byte to {@code out}, chunk by chunk (no copy). */
-    void writeTo(OutputStream out) throws IOException {
+    public void writeTo(OutputStream out) throws IOException {
         for (int i = 0; i < current; i++) {
             out.write(chunks.get(i));
         }
@@ -158,9 +171,7 @@ final class AsciiText {
     /** The text (UTF-8). */
     @Override
     public String toString() {
-        byte[] all = new byte[Math.toIntExact(length())];
-        copyTo(all, 0);
-        return new String(all, StandardCharsets.UTF_8);
+        return new String(toByteArray(), StandardCharsets.UTF_8);
     }
 
     private void appendSlow(byte[] b) {

@@ -1,4 +1,4 @@
-package dev.junction.proxy.iptables;
+package dev.junction.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** {@link AsciiText}: bytes across chunk boundaries, reuse after clear, non-ASCII input. */
+/** {@link AsciiText}: bytes across chunk boundaries, exact-size copies, reuse after clear, non-ASCII input. */
 class AsciiTextTest {
     @Test
     void keepsEveryByteInOrderAcrossChunks() throws IOException {
@@ -26,6 +26,9 @@ class AsciiTextTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         text.writeTo(out);
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
+        byte[] exact = text.toByteArray();
+        assertThat(exact).hasSize((int) text.length());
+        assertThat(new String(exact, StandardCharsets.US_ASCII)).isEqualTo(expected.toString());
     }
 
     @Test
