@@ -12,8 +12,9 @@
 #   4. RSS of the Junction JVM and of the nginx proxy (master + worker) after the load.
 #   Junction runs from the test classpath (dev.junction.ingress.IngressBenchServer: fabric8 mock API
 #   server + controller). Env: PROXY_WORKERS (1) = nginx worker_processes = Junction event loops,
-#   JAVA_HOME, JAVA_OPTS (default "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1
-#   -Dio.netty.leakDetection.level=disabled" + $NETTY_OPTS below), PEERS=1 (use http-peers.sh for part 1).
+#   JAVA_HOME, JAVA_OPTS (default $HEAP_OPTS + "-Dio.netty.leakDetection.level=disabled" + $NETTY_OPTS
+#   below; the GC log goes to the run's temp dir and its pauses are summarised at the end),
+#   PEERS=1 (use http-peers.sh for part 1).
 # Output: RESULT lines (each with cpu_ms_per_kreq: CPU time of the proxy's processes per 1000
 #   requests, all JVM threads included, which unlike rps does not depend on the share of the 2
 #   shared cores the scheduler gave each proxy), then "RATIO" lines (Junction / nginx, medians).
@@ -37,7 +38,13 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 # direct memory without a Cleaner, --enable-native-access lets netty-tcnative (BoringSSL) load.
 NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED \
 --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
+# Heap: 256 MB, ParallelGC with one thread (young pauses ~1-3 ms, few of them). HEAP_OPTS="-Xms96m
+# -Xmx96m -Xmn32m -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MetaspaceSize=64m" cuts RSS
+# from ~265 to ~215 MB but, on 2026-11-22, paid 145 young GCs (8 ms mean, 207 ms max under load
+# 20) per A/B run and 1.1-1.5x the CPU per request of this default in 2 of 3 rounds (ab.sh); see
+# ingress/README.md "Benchmark".
+HEAP_OPTS=${HEAP_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1"}
+JAVA_OPTS=${JAVA_OPTS:-"$HEAP_OPTS -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
 [ -n "${PEERS:-}" ] && BPORT=18081
 for p in $JPORT $JTLS $NTLS $NPORT $BPORT; do ss -Hltn "sport = :$p" | grep -q . && die "port $p already in use"; done
 mktmp ingress-bench; W=$TMPD
@@ -47,7 +54,7 @@ log "building the ingress module's test classpath"
   -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
 CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.txt")"
 # shellcheck disable=SC2086
-bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS -cp "$CP" dev.junction.ingress.IngressBenchServer \
+bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS "-Xlog:gc:file=$W/gc.log" -cp "$CP" dev.junction.ingress.IngressBenchServer \
   127.0.0.1 "$BPORT" $JPORT $JTLS "$WORKERS"
 JPID=$LAST_PID
 for _ in $(seq 1 1200); do grep -q '^READY' "$W/junction.log" && break; kill -0 "$JPID" || die "junction exited: $(tail -5 "$W/junction.log")"; sleep 0.1; done
@@ -158,3 +165,5 @@ for spec in "http|junction|nginx|64" "http|junction|nginx|256" \
   echo "RATIO $name conns=$c junction_rps=$jr nginx_rps=$nr rps_ratio=$(ratio "$jr" "$nr") junction_p99_ms=$jp nginx_p99_ms=$np p99_ratio=$(ratio "$jp" "$np") junction_cpu_ms_per_kreq=$jc nginx_cpu_ms_per_kreq=$nc cpu_ratio=$(ratio "$jc" "$nc")"
 done
 echo "RSS junction_kb_after_http=$JRSS_HTTP junction_kb_after_https=$JRSS nginx_proxy_kb=$NRSS"
+awk '/Pause/{ms=$NF; sub(/ms$/,"",ms); if ($0 ~ /Pause Full/) {f++; fm+=ms} else {y++; ym+=ms; if (ms+0>mx) mx=ms+0}}
+  END{printf "GC junction young=%d young_ms_total=%.0f young_ms_max=%.1f full=%d full_ms_total=%.0f\n", y, ym, mx, f, fm}' "$W/gc.log"

@@ -51,5 +51,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
+        // A write without a promise (ProxyExchange.send) that failed on a connection already
+        // closed: channelInactive has run before the exchange attached, so tell it here.
+        if (!ctx.channel().isActive()) {
+            channelInactive(ctx);
+        }
     }
 }

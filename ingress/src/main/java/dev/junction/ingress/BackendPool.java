@@ -8,7 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -30,6 +32,13 @@ import javax.net.ssl.SSLException;
 final class BackendPool {
     static final String CODEC = "http-client";
     static final String HANDLER = "backend";
+
+    /**
+     * Response headers from endpoints: values are still checked (no CR/LF/NUL can reach a client),
+     * names are not re-validated per field (the decoder already split them at ':').
+     */
+    private static final DefaultHttpHeadersFactory RESPONSE_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withNameValidation(false);
 
     private record Key(InetSocketAddress address, boolean tls) {
     }
@@ -80,7 +89,8 @@ final class BackendPool {
                             ch.pipeline().addLast(clientTls.newHandler(ch.alloc(),
                                     address.getHostString(), address.getPort()));
                         }
-                        ch.pipeline().addLast(CODEC, new HttpClientCodec(8192, 65536, 65536));
+                        ch.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
+                                .setMaxHeaderSize(65536).setMaxChunkSize(65536).setHeadersFactory(RESPONSE_HEADERS), false, false));
                         ch.pipeline().addLast(HANDLER, new BackendHandler());
                     }
                 });

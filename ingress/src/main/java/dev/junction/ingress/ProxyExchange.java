@@ -29,7 +29,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,13 +41,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * defaults: X-Request-ID (kept or a new 32-hex id), X-Real-IP and X-Forwarded-For (the client
  * address; ingress-nginx replaces, not appends, unless use-forwarded-headers), X-Forwarded-Host,
  * X-Forwarded-Port, X-Forwarded-Proto, X-Scheme; hop-by-hop headers (RFC 9110 §7.6.1) are removed
- * both ways.
+ * both ways ({@link HopByHop}). Per request, without changing what goes on the wire: a bodyless
+ * HTTP/1 request's head is serialised once as bytes ({@link RequestHeadWriter}) and reused by
+ * retries; a response head that arrives with its whole body in one read is written to an HTTP/1
+ * client as one message (one encoder pass, one flush); HTTP/1 writes carry no promise.
  */
 final class ProxyExchange {
-    private static final Set<AsciiString> HOP_BY_HOP = Set.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
-            AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
-            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.EXPECT,
-            HttpHeaderNames.PROXY_AUTHORIZATION);
     private static final int MAX_ATTEMPTS = 3;
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
@@ -60,6 +58,13 @@ final class ProxyExchange {
     private Route route;
     private Upstream upstream;
     private FullHttpRequest outbound;
+    /** The serialised head of a bodyless HTTP/1 request (see {@link RequestHeadWriter#encodeForwarded}); {@link #outbound} is then null. */
+    private ByteBuf rawHead;
+    /**
+     * Whether bodyless requests are serialised by {@link RequestHeadWriter} rather than Netty's
+     * encoder ({@code -Djunction.ingress.rawRequestHeads=false} turns it off).
+     */
+    private static final boolean RAW_HEADS = !"false".equals(System.getProperty("junction.ingress.rawRequestHeads"));
     private int endpointIndex;
     private int attemptsLeft;
     private boolean reused;
@@ -109,7 +114,20 @@ final class ProxyExchange {
         }
         grpc = upstream.protocol() == BackendProtocol.GRPC;
         websocket = !handler.http2 && isWebSocketUpgrade(request);
-        outbound = outboundRequest(f.uri(), host, clientIp);
+        HttpMethod m = request.method();
+        if (RAW_HEADS && !handler.http2 && !grpc && !websocket && !request.content().isReadable()
+                && request.trailingHeaders().isEmpty() && !m.equals(HttpMethod.HEAD) && !m.equals(HttpMethod.CONNECT)) {
+            // A bodyless HTTP/1 request: its head is written as bytes from the decoded fields (the
+            // same fields outboundRequest sets). HEAD/CONNECT stay on the codec path: the client
+            // codec's decoder must know them to frame the response.
+            HopByHop.strip(request.headers());
+            String h = host.isEmpty() ? clientIp : host;
+            rawHead = RequestHeadWriter.encodeForwarded(ctx.alloc(), m, f.uri(), request.headers(), h, clientIp,
+                    HostMatching.normalize(h), handler.listenerPortText, handler.https ? HTTPS : HTTP,
+                    !m.equals(HttpMethod.GET));
+        } else {
+            outbound = outboundRequest(f.uri(), host, clientIp);
+        }
         endpointIndex = chooseEndpoint();
         attemptsLeft = Math.min(MAX_ATTEMPTS, upstream.endpoints().size());
         deadline = System.nanoTime() + px.limits().upstreamTimeout().toNanos() | 1;
@@ -163,18 +181,7 @@ final class ProxyExchange {
         ByteBuf body = request.content().retain();
         HttpHeaders h = request.headers();
         String upgrade = websocket ? h.get(HttpHeaderNames.UPGRADE) : null;
-        List<String> connectionTokens = h.getAll(HttpHeaderNames.CONNECTION);
-        for (String v : connectionTokens) {
-            for (String t : v.split(",")) {
-                String name = t.trim();
-                if (!name.isEmpty()) {
-                    h.remove(name);
-                }
-            }
-        }
-        for (AsciiString name : HOP_BY_HOP) {
-            h.remove(name);
-        }
+        HopByHop.strip(h);
         if (handler.http2) {
             h.remove(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text());
             h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
@@ -294,17 +301,29 @@ final class ProxyExchange {
         backendHandler.attach(this);
         c.config().setAutoRead(ctx.channel().isWritable());
         sentNanos = System.nanoTime();
+        if (rawHead != null) {
+            // Written below the client codec (its encoder keeps no state for it; the codec's decoder
+            // frames a response to an unknown method as a GET's). No promise per request: a failed
+            // write fires exceptionCaught, BackendHandler closes the connection and tells this
+            // exchange (onBackendClosed → retryOrFail), as the listener below does.
+            c.pipeline().context(BackendPool.CODEC).writeAndFlush(rawHead.retainedDuplicate(), c.voidPromise());
+            return;
+        }
         // A new message around the same (already rewritten) headers and a duplicate of the body, so
         // a retry can send it again; retainedDuplicate() would copy every header per request.
         FullHttpRequest msg = new DefaultFullHttpRequest(outbound.protocolVersion(), outbound.method(), outbound.uri(),
                 outbound.content().retainedDuplicate(), outbound.headers(), outbound.trailingHeaders());
-        c.writeAndFlush(msg).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess() && !done && !responseStarted && backend == c) {
-                backendHandler.detach();
-                c.close();
-                retryOrFail();
-            }
-        });
+        if (grpc) {
+            c.writeAndFlush(msg).addListener((ChannelFuture f) -> {
+                if (!f.isSuccess() && !done && !responseStarted && backend == c) {
+                    backendHandler.detach();
+                    c.close();
+                    retryOrFail();
+                }
+            });
+        } else {
+            c.writeAndFlush(msg, c.voidPromise());
+        }
     }
 
     /** The backend went away before any response byte: retry once on a fresh connection if the pooled one was stale. */
@@ -350,13 +369,36 @@ final class ProxyExchange {
             }
             responseStarted = true;
             prepareResponse(resp);
+            if (!handler.http2 && !(msg instanceof HttpContent) && status != 204 && status != 304
+                    && !request.method().equals(HttpMethod.HEAD)) {
+                // Held until the next part: a small response's head and body go out as one message
+                // (bodyless responses keep the encoder's head-only framing).
+                pendingHead = resp;
+                return;
+            }
+        }
+        if (pendingHead != null) {
+            HttpResponse head = pendingHead;
+            pendingHead = null;
+            if (msg instanceof LastHttpContent last) {
+                write(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(), head.headers(),
+                        last.trailingHeaders()));
+                ctx.flush();
+                unflushed = false;
+                finish(backendKeepAlive);
+                return;
+            }
+            write(head);
+            unflushed = true;
         }
         if (msg instanceof LastHttpContent) {
-            ctx.write(msg);
+            write(msg);
             ctx.flush();
+            unflushed = false;
             finish(backendKeepAlive);
         } else if (msg instanceof HttpResponse || msg instanceof HttpContent) {
-            ctx.write(msg);
+            write(msg);
+            unflushed = true;
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -364,20 +406,12 @@ final class ProxyExchange {
 
     private void prepareResponse(HttpResponse resp) {
         status = resp.status().code();
-        backendKeepAlive = HttpUtil.isKeepAlive(resp);
         HttpHeaders h = resp.headers();
-        boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
-        List<String> tokens = h.getAll(HttpHeaderNames.CONNECTION);
-        for (String t : tokens) {
-            for (String name : t.split(",")) {
-                if (!name.isBlank()) {
-                    h.remove(name.trim());
-                }
-            }
-        }
-        for (AsciiString name : HOP_BY_HOP) {
-            h.remove(name);
-        }
+        int hop = HopByHop.strip(h);
+        // HttpUtil.isKeepAlive and isTransferEncodingChunked, from the fields just removed.
+        backendKeepAlive = (hop & HopByHop.CLOSE) == 0
+                && (resp.protocolVersion().isKeepAliveDefault() || (hop & HopByHop.KEEP_ALIVE) != 0);
+        boolean chunked = (hop & HopByHop.CHUNKED) != 0;
         resp.setProtocolVersion(HttpVersion.HTTP_1_1);
         setCookie.ifPresent(c -> h.add(HttpHeaderNames.SET_COOKIE, c));
         if (handler.http2) {
@@ -404,8 +438,31 @@ final class ProxyExchange {
     private int status;
 
     void onBackendReadComplete() {
-        ctx.flush();
+        if (pendingHead != null) {
+            // The body did not come with the head: send the head now (streamed responses).
+            write(pendingHead);
+            pendingHead = null;
+            unflushed = true;
+        }
+        if (unflushed || relaying) {
+            unflushed = false;
+            ctx.flush();
+        }
     }
+
+    /** Writes part of the response to the client; HTTP/1 writes need no promise (failures close the connection). */
+    private void write(Object msg) {
+        if (handler.http2) {
+            ctx.write(msg);
+        } else {
+            ctx.write(msg, ctx.voidPromise());
+        }
+    }
+
+    /** A response head read but not yet written (see {@link #onBackendRead}); HTTP/1 clients only. */
+    private HttpResponse pendingHead;
+    /** Whether response parts were written since the last flush. */
+    private boolean unflushed;
 
     void frontendWritable(boolean writable) {
         if (backend != null && !done) {
@@ -546,6 +603,9 @@ final class ProxyExchange {
         request.release();
         if (outbound != null) {
             outbound.release();
+        }
+        if (rawHead != null) {
+            rawHead.release();
         }
     }
 }
