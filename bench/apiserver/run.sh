@@ -16,11 +16,11 @@ ROUNDS=${ROUNDS:-1} BACKENDS=${BACKENDS:-sqlite etcd3}
 EPORT=$((PORT + 100)) EPEER=$((PORT + 110))
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-# The API server runs with the flags the lab gives it (cli JvmCommand: 512 MiB heap, serial GC,
+# The API server runs with the flags the lab gives it (cli SupervisorCommand/JvmCommand: 768 MiB heap, serial GC,
 # Netty's Unsafe access); the load generator with C1 only and a serial GC, so that its own JIT and
 # GC threads take as little as possible of the 2 cores from the server (upstream's load tests run
 # the client on other machines).
-SERVER_JVM=(-Xmx512m -Xss512k -XX:+UseSerialGC --add-opens=java.base/java.nio=ALL-UNNAMED
+SERVER_JVM=(-Xmx768m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED)
 [ "$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p')" -ge 23 ] && SERVER_JVM+=(--sun-misc-unsafe-memory-access=allow)
 CLIENT_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m)

@@ -28,6 +28,9 @@ public final class JvmCommand {
         argv.add("-Xmx" + heapMb + "m");
         argv.add("-Xss512k");
         argv.add("-XX:+UseSerialGC");
+        // a JVM out of heap exits (and the supervisor restarts it) instead of living on with dead
+        // threads, as a container's OOM kill would end it
+        argv.add("-XX:+ExitOnOutOfMemoryError");
         argv.add("-XX:SharedArchiveFile=" + cds.resolve(kind + ".jsa"));
         argv.add("-XX:+AutoCreateSharedArchive");
         argv.add("-Xlog:cds=off");

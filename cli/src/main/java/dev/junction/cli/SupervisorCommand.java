@@ -18,6 +18,15 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "supervisor", hidden = true, description = "Run the lab supervisor (started by 'junction up').")
 public final class SupervisorCommand implements Callable<Integer> {
+    /**
+     * Heap ceilings (-Xmx, MiB), sized for the issue-4 scale of 10,000 Services × 10 endpoints: the
+     * node agent holds informer caches of every Service and EndpointSlice plus the proxy's snapshot,
+     * rendered fragments and the ~45 MB rule text of a full sync (256 MiB ran out of heap there).
+     * A serial-GC heap only grows when used, so a small lab stays small.
+     */
+    static final int APISERVER_HEAP_MB = 768;
+    static final int CONTROLLERS_HEAP_MB = 512;
+    static final int NODE_HEAP_MB = 1024;
 
     @Option(names = "--data-dir", required = true, description = "Lab data directory.")
     Path dataDir;
@@ -86,9 +95,9 @@ public final class SupervisorCommand implements Callable<Integer> {
             }
             apiserver.addAll(LabPki.apiServerFlags(paths));
             components.add(new Component(i == 0 ? "apiserver" : "apiserver-" + (i + 1),
-                    inNetns(cp, JvmCommand.of(paths.cds(), i == 0 ? "apiserver" : "apiserver-" + (i + 1), 512, apiserver))));
+                    inNetns(cp, JvmCommand.of(paths.cds(), i == 0 ? "apiserver" : "apiserver-" + (i + 1), APISERVER_HEAP_MB, apiserver))));
         }
-        components.add(new Component("controllers", inNetns(cp, JvmCommand.of(paths.cds(), "controllers", 256, List.of(
+        components.add(new Component("controllers", inNetns(cp, JvmCommand.of(paths.cds(), "controllers", CONTROLLERS_HEAP_MB, List.of(
                 "controllers", "--kubeconfig=" + paths.componentKubeconfig("controllers"))))));
         String imageRunner = String.join(" ", JvmCommand.of(paths.cds(), "image", 128, List.of("image")));
         for (LabNode node : topology.nodes()) {
@@ -107,7 +116,7 @@ public final class SupervisorCommand implements Callable<Integer> {
             if (node.controlPlane()) {
                 args.add("--register-with-taints=node-role.kubernetes.io/control-plane:NoSchedule");
             }
-            components.add(new Component("node-" + node.name(), inNetns(node, JvmCommand.of(paths.cds(), "node", 256, args))));
+            components.add(new Component("node-" + node.name(), inNetns(node, JvmCommand.of(paths.cds(), "node", NODE_HEAP_MB, args))));
         }
         return components;
     }

@@ -32,15 +32,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * a new array.
  *
  * <p>The fork runs with the heap and collector of the JVM that runs the proxy in the lab (the
- * node agent's JVM, {@code cli} {@code JvmCommand.of(…, "node", 256, …)}: {@code -Xmx256m -Xss512k
- * -XX:+UseSerialGC}; its CDS and Netty flags do not change steady-state rendering).
+ * node agent's JVM, {@code cli} {@code JvmCommand.of(…, "node", SupervisorCommand.NODE_HEAP_MB, …)}:
+ * {@code -Xmx1024m -Xss512k -XX:+UseSerialGC}; its CDS and Netty flags do not change steady-state
+ * rendering).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx256m", "-Xss512k", "-XX:+UseSerialGC"})
+@Fork(value = 1, jvmArgs = {"-Xmx1024m", "-Xss512k", "-XX:+UseSerialGC"})
 public class RenderBenchmark {
     @Param({"10000"})
     int services;
