@@ -21,7 +21,9 @@ JAVA="$JAVA_HOME/bin/java"
 # GC threads take as little as possible of the 2 cores from the server (upstream's load tests run
 # the client on other machines).
 SERVER_JVM=(-Xmx768m -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED)
+  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
+  -Dlogback.configurationFile="$ROOT/cli/src/main/resources/logback.xml")
+# (the lab's logging: without it logback's default logs everything at DEBUG, gRPC's HTTP/2 frames included)
 [ "$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p')" -ge 23 ] && SERVER_JVM+=(--sun-misc-unsafe-memory-access=allow)
 CLIENT_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m)
 CPFILE=$(mktemp)
