@@ -161,7 +161,10 @@ class ProxyModesLabTest {
      */
     private void scaleThreeToOneToThreeLosesNoRequestAfterTheRulesFollow(String mode, KubernetesClient api) throws Exception {
         String vip = api.services().inNamespace("default").withName("nginx-deploy-clusterip-svc").get().getSpec().getClusterIP();
-        Process loop = curlLoop("http://" + vip + ":8080", 40);
+        // 90 s: "synced" means a sync of every proxy after the state was observed; when a proxy had
+        // already applied the last change by then, that is its next periodic sync (syncPeriod 30 s),
+        // once after the scale-down and once after the scale-up; requests must remain after both
+        Process loop = curlLoop("http://" + vip + ":8080", 90);
         Thread.sleep(2000);
         long scaleDown = System.currentTimeMillis();
         assertThat(Lab.kubectl("scale", "deployment", "nginx-deployment", "--replicas=1").exitCode()).isZero();
