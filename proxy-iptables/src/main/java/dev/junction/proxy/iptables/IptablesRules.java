@@ -139,24 +139,16 @@ public final class IptablesRules {
      * @throws IllegalStateException when a later render reused this ruleset's buffers
      */
     public synchronized byte[] restoreInputBytes(Collection<String> staleNatChains) {
-        IptablesRenderBuffers b = valid();
-        AsciiText natChainLines = b.natChainLines;
-        AsciiText natRulesText = b.natRules;
-        AsciiText head = head();
-        AsciiText staleLines = new AsciiText(64);
-        AsciiText tail = new AsciiText(64);
-        for (String c : new TreeSet<>(staleNatChains)) {
-            staleLines.append(':').append(c).append(CHAIN_TAIL);
-            tail.append("-X ").append(c).append('\n');
+        List<AsciiText> parts = restoreParts(staleNatChains);
+        long size = 0;
+        for (AsciiText t : parts) {
+            size += t.length();
         }
-        tail.append("COMMIT\n");
-        byte[] out = new byte[Math.toIntExact(head.length() + natChainLines.length() + staleLines.length()
-                + natRulesText.length() + tail.length())];
-        int at = head.copyTo(out, 0);
-        at = natChainLines.copyTo(out, at);
-        at = staleLines.copyTo(out, at);
-        at = natRulesText.copyTo(out, at);
-        tail.copyTo(out, at);
+        byte[] out = new byte[Math.toIntExact(size)];
+        int at = 0;
+        for (AsciiText t : parts) {
+            at = t.copyTo(out, at);
+        }
         return out;
     }
 
@@ -168,6 +160,17 @@ public final class IptablesRules {
      * @throws IllegalStateException when a later render reused this ruleset's buffers
      */
     public synchronized void writeRestoreInput(Collection<String> staleNatChains, OutputStream out) {
+        try {
+            for (AsciiText t : restoreParts(staleNatChains)) {
+                t.writeTo(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The restore input in order: filter + nat head, nat chain lines, stale chain lines, nat rules, deletes + COMMIT. */
+    private List<AsciiText> restoreParts(Collection<String> staleNatChains) {
         IptablesRenderBuffers b = valid();
         AsciiText staleLines = new AsciiText(64);
         AsciiText tail = new AsciiText(64);
@@ -176,15 +179,7 @@ public final class IptablesRules {
             tail.append("-X ").append(c).append('\n');
         }
         tail.append("COMMIT\n");
-        try {
-            head().writeTo(out);
-            b.natChainLines.writeTo(out);
-            staleLines.writeTo(out);
-            b.natRules.writeTo(out);
-            tail.writeTo(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return List.of(head(), b.natChainLines, staleLines, b.natRules, tail);
     }
 
     /** {@code *filter} … {@code COMMIT} and {@code *nat}. */
