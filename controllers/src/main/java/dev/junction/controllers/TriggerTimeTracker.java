@@ -74,11 +74,7 @@ final class TriggerTimeTracker {
     }
 
     private static Optional<Instant> podTriggerTime(Pod pod) {
-        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-            return Optional.empty();
-        }
-        return pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst()
-                .map(PodCondition::getLastTransitionTime).flatMap(TriggerTimeTracker::parse);
+        return Pods.condition(pod, "Ready").map(PodCondition::getLastTransitionTime).flatMap(TriggerTimeTracker::parse);
     }
 
     private static Optional<Instant> parse(String rfc3339) {
