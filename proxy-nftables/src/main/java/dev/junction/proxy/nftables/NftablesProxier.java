@@ -6,11 +6,13 @@ import dev.junction.common.CommandResult;
 import dev.junction.common.CommandRunner;
 import dev.junction.proxy.ConntrackCleaner;
 import dev.junction.proxy.EndpointInfo;
+import dev.junction.proxy.EndpointsMap;
 import dev.junction.proxy.NodeInfo;
 import dev.junction.proxy.Proxier;
 import dev.junction.proxy.ProxyConfig;
 import dev.junction.proxy.ProxySnapshot;
 import dev.junction.proxy.ServicePortInfo;
+import dev.junction.proxy.ServicePortMap;
 import dev.junction.proxy.ServicePortName;
 import dev.junction.proxy.nftables.netlink.NetlinkException;
 import dev.junction.proxy.nftables.netlink.NftBatch;
@@ -50,19 +52,13 @@ import org.slf4j.LoggerFactory;
  *       {@link CommandRunner#system()} (an injected runner means {@code nft} is not really run).</li>
  * </ul>
  * When a sync has nothing to change, the proxier checks that {@code mark-for-masquerade} still
- * holds its rule ({@code nft list chain}); if not (someone ran {@code nft flush ruleset} or flushed
+ * holds its rule ({@link TableIntactCheck}: one netlink dump of that chain, or {@code nft list chain}
+ * without netlink); if not (someone ran {@code nft flush ruleset} or flushed
  * the table), the next transaction is a full one. Stale UDP conntrack entries are deleted after each
  * sync ({@link ConntrackCleaner}). Every command goes through the injected {@link CommandRunner},
  * prefixed with {@code argvPrefix}.
  */
 public final class NftablesProxier implements Proxier {
-    /**
-     * Largest incremental change sent as one netlink batch (commands, each one to three messages).
-     * Larger ones (a burst of new Services) go to {@code nft -f}: the kernel acks every message, and
-     * tens of thousands of acks overrun the socket's receive buffer (ENOBUFS) or the batch timeout.
-     */
-    static final int NETLINK_MAX_OPS = 2_000;
-
     private static final Logger LOG = LoggerFactory.getLogger(NftablesProxier.class);
     /** Time limit of one {@code nft -f}: a full sync of 10,000 Services can take a minute on a busy host. */
     public static final java.time.Duration APPLY_TIMEOUT = java.time.Duration.ofMinutes(5);
@@ -78,14 +74,14 @@ public final class NftablesProxier implements Proxier {
     private final List<String> serviceCIDRs;
     private final Map<ServicePortName, Cached> cache = new HashMap<>();
     /** The rendered rules of every port, kept sorted between syncs (updated only for changed ports). */
-    private final TreeMap<ServicePortName, NftServiceRules> rendered = new TreeMap<>();
+    private final NftablesRules.ServiceMap rendered = new NftablesRules.ServiceMap();
     private boolean needFullSync = true;
     private NodeInfo appliedNode;
-    private NftablesRules applied;
     private ProxySnapshot appliedSnapshot = ProxySnapshot.EMPTY;
     private List<String> base = List.of();
-    /** The incremental {@code nft -f} text applied last; null when the last one was a full transaction (in {@link #buffers}). */
-    private String lastTransaction = "";
+    /** The incremental commands applied last; null when the last sync was a full transaction (in {@link #buffers}). */
+    private List<NftOp> lastOps = List.of();
+    private NftSyncTimings lastTimings;
     /** Text memory of full transactions, kept from one sync to the next (upstream reuses its transaction's memory). */
     private final NftTextBuffers buffers = new NftTextBuffers();
     private long fullSyncs;
@@ -95,6 +91,7 @@ public final class NftablesProxier implements Proxier {
     private long lastApplyNanos;
     private boolean netlinkEnabled;
     private final Optional<NftBatchRunner> netlink;
+    private final TableIntactCheck intactCheck;
 
     private record Cached(ServicePortInfo svc, List<EndpointInfo> endpoints, NftServiceRules rules) {
     }
@@ -114,6 +111,7 @@ public final class NftablesProxier implements Proxier {
         this.netlinkEnabled = runner == CommandRunner.system()
                 && Boolean.parseBoolean(System.getProperty(NETLINK_PROPERTY, "true"));
         this.netlink = netnsOf(this.argvPrefix).map(ns -> new NftBatchRunner(ns, NETLINK_TIMEOUT_MILLIS));
+        this.intactCheck = new TableIntactCheck(runner, this.argvPrefix);
     }
 
     /**
@@ -151,6 +149,7 @@ public final class NftablesProxier implements Proxier {
     public synchronized void sync(ProxySnapshot snapshot, NodeInfo node) {
         requireNonNull(snapshot, "snapshot");
         requireNonNull(node, "node");
+        long t0 = System.nanoTime();
         boolean full = needFullSync || !node.equals(appliedNode);
         needFullSync = true;
         if (full) {
@@ -158,20 +157,26 @@ public final class NftablesProxier implements Proxier {
             rendered.clear();
             base = NftablesRenderer.baseLines(config, node, serviceCIDRs);
         }
-        Set<ServicePortName> changed = new HashSet<>();
-        NftablesRules rules = render(snapshot, node, changed);
-        List<NftOp> ops = full ? List.of() : rules.incrementalOps(applied, changed);
-        String tx = full ? "" : NftOp.text(ops);
+        Map<ServicePortName, NftServiceRules> before = new HashMap<>();
+        Set<ServicePortName> touched = new HashSet<>();
+        render(snapshot, node, before, touched);
+        // A view of the kept map (no 10,000-entry copy per sync); used only within this sync.
+        NftablesRules rules = new NftablesRules(base, rendered);
+        long t1 = System.nanoTime();
+        List<NftOp> ops = full ? List.of() : rules.incrementalOps(previousOf(before), before.keySet());
         byte[] fullInput = full ? rules.fullTransactionBytes(buffers) : null;
-        if (!full && tx.isEmpty() && !tablePresent()) {
+        long t2 = System.nanoTime();
+        if (!full && ops.isEmpty() && !intactCheck.intact(netlinkEnabled() ? netlink : Optional.empty())) {
             LOG.info("nftables table kube-proxy was flushed or deleted; replacing it");
             full = true;
             fullInput = rules.fullTransactionBytes(buffers);
         }
+        long t3 = System.nanoTime();
         boolean viaNetlink = false;
-        long applyStart = System.nanoTime();
-        if (!full && !ops.isEmpty() && ops.size() <= NETLINK_MAX_OPS && netlinkEnabled()) {
+        long encodeNanos = 0;
+        if (!full && !ops.isEmpty() && netlinkEnabled()) {
             Optional<NftBatch> batch = NftBatchEncoder.encode(ops, NftBatchRunner.nextSeq(ops.size() * 3));
+            encodeNanos = System.nanoTime() - t3;
             if (batch.isPresent()) {
                 try {
                     netlink.get().apply(batch.get());
@@ -184,20 +189,20 @@ public final class NftablesProxier implements Proxier {
                 }
             }
         }
-        if ((full || !tx.isEmpty()) && !viaNetlink) {
+        if ((full || !ops.isEmpty()) && !viaNetlink) {
             // A full transaction (~45 MB at 10,000 Services) goes to nft as the rendered bytes, no String copy.
             CommandResult result = full
                     ? runner.run(argv("nft", "-f", "-"), fullInput, APPLY_TIMEOUT)
-                    : runner.run(argv("nft", "-f", "-"), tx, APPLY_TIMEOUT);
+                    : runner.run(argv("nft", "-f", "-"), NftOp.text(ops), APPLY_TIMEOUT);
             if (!result.ok()) {
                 LOG.warn("nft -f failed: {}", result.stderr().strip());
             }
             result.orThrow();
         }
-        lastApplyNanos = System.nanoTime() - applyStart;
-        lastTransaction = full ? null : tx;
+        long t4 = System.nanoTime();
+        lastApplyNanos = t4 - t3;
+        lastOps = full ? null : ops;
         ProxySnapshot previous = appliedSnapshot;
-        applied = rules;
         appliedSnapshot = snapshot;
         appliedNode = node;
         needFullSync = false;
@@ -209,7 +214,45 @@ public final class NftablesProxier implements Proxier {
         if (viaNetlink) {
             netlinkSyncs++;
         }
-        ConntrackCleaner.run(runner, argvPrefix, ConntrackCleaner.commands(previous, snapshot));
+        // Only touched ports can need a conntrack flush (the others have the same Service and endpoints).
+        ConntrackCleaner.run(runner, argvPrefix, full
+                ? ConntrackCleaner.commands(previous, snapshot)
+                : ConntrackCleaner.commands(restrict(previous, touched), restrict(snapshot, touched)));
+        long t5 = System.nanoTime();
+        lastTimings = new NftSyncTimings(full, viaNetlink, t1 - t0, t2 - t1, t3 - t2, encodeNanos, t4 - t3 - encodeNanos, t5 - t4);
+    }
+
+    /** The previous rules of the ports in {@code before} (null values: ports that are new). */
+    private static NftablesRules previousOf(Map<ServicePortName, NftServiceRules> before) {
+        TreeMap<ServicePortName, NftServiceRules> previous = new TreeMap<>();
+        before.forEach((name, rules) -> {
+            if (rules != null) {
+                previous.put(name, rules);
+            }
+        });
+        return new NftablesRules(List.of(), previous);
+    }
+
+    /** {@code snapshot} reduced to the Service ports in {@code names}. */
+    private static ProxySnapshot restrict(ProxySnapshot snapshot, Set<ServicePortName> names) {
+        if (names.isEmpty()) {
+            return ProxySnapshot.EMPTY;
+        }
+        Map<ServicePortName, ServicePortInfo> ports = new HashMap<>();
+        Map<ServicePortName, List<EndpointInfo>> endpoints = new HashMap<>();
+        for (ServicePortName name : names) {
+            snapshot.services().get(name).ifPresent(info -> ports.put(name, info));
+            List<EndpointInfo> eps = snapshot.endpoints().get(name);
+            if (!eps.isEmpty()) {
+                endpoints.put(name, eps);
+            }
+        }
+        return new ProxySnapshot(ServicePortMap.of(ports), EndpointsMap.of(endpoints));
+    }
+
+    /** Where the last sync's time went ({@link NftSyncTimings}); null before the first successful sync. */
+    public synchronized NftSyncTimings lastTimings() {
+        return lastTimings;
     }
 
     /**
@@ -219,12 +262,12 @@ public final class NftablesProxier implements Proxier {
      * text of that failed attempt.
      */
     public synchronized String lastTransaction() {
-        return lastTransaction != null ? lastTransaction : buffers.lastText();
+        return lastOps != null ? NftOp.text(lastOps) : buffers.lastText();
     }
 
-    /** The state applied by the last successful sync. */
+    /** The state applied by the last successful sync (a copy; undefined after a failed sync). */
     public synchronized NftablesRules applied() {
-        return applied;
+        return new NftablesRules(base, new TreeMap<>(rendered));
     }
 
     /** Number of full syncs so far. */
@@ -243,6 +286,11 @@ public final class NftablesProxier implements Proxier {
      */
     public synchronized long lastApplyNanos() {
         return lastApplyNanos;
+    }
+
+    /** Number of intact-table checks answered through netlink (the others ran {@code nft list chain}). */
+    public synchronized long netlinkTableChecks() {
+        return intactCheck.netlinkChecks();
     }
 
     /** Number of netlink batches that failed (each followed by a full {@code nft -f} sync). */
@@ -264,12 +312,14 @@ public final class NftablesProxier implements Proxier {
 
     /**
      * Re-renders the Service ports whose Service or endpoints changed since the last render (the
-     * cached rules of the others are reused), updating {@link #rendered} in place; adds the names
-     * whose rules changed or that disappeared to {@code changed}. Linear in the number of ports
-     * (hash lookups; ports and endpoints are walked together in their common sort order), plus
-     * O(log n) per changed port.
+     * cached rules of the others are reused), updating {@link #rendered} in place. Every re-rendered
+     * or removed port goes into {@code touched}; those whose rules changed also go into
+     * {@code before} with their previous rules (null for a new port). Linear in the number of ports
+     * (hash lookups and identity-equal lists; ports and endpoints are walked together in their
+     * common sort order), plus O(log n) per changed port.
      */
-    private NftablesRules render(ProxySnapshot snapshot, NodeInfo node, Set<ServicePortName> changed) {
+    private void render(ProxySnapshot snapshot, NodeInfo node, Map<ServicePortName, NftServiceRules> before,
+            Set<ServicePortName> touched) {
         SortedMap<ServicePortName, ServicePortInfo> ports = snapshot.services().ports();
         Iterator<Map.Entry<ServicePortName, List<EndpointInfo>>> eps = snapshot.endpoints().endpoints().entrySet().iterator();
         Map.Entry<ServicePortName, List<EndpointInfo>> ep = eps.hasNext() ? eps.next() : null;
@@ -288,32 +338,25 @@ public final class NftablesProxier implements Proxier {
                     continue;
                 }
             }
+            touched.add(name);
             NftServiceRules rules = NftablesRenderer.renderService(name, e.getValue(), endpoints, config, node);
             cache.put(name, new Cached(e.getValue(), endpoints, rules));
             if (hit == null || !hit.rules().equals(rules)) {
                 rendered.put(name, rules);
-                changed.add(name);
+                before.put(name, hit == null ? null : hit.rules());
             }
         }
         if (hits < cachedBefore) {
-            for (Iterator<ServicePortName> it = cache.keySet().iterator(); it.hasNext(); ) {
-                ServicePortName name = it.next();
-                if (!ports.containsKey(name)) {
+            for (Iterator<Map.Entry<ServicePortName, Cached>> it = cache.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<ServicePortName, Cached> entry = it.next();
+                if (!ports.containsKey(entry.getKey())) {
                     it.remove();
-                    rendered.remove(name);
-                    changed.add(name);
+                    rendered.remove(entry.getKey());
+                    before.put(entry.getKey(), entry.getValue().rules());
+                    touched.add(entry.getKey());
                 }
             }
         }
-        return new NftablesRules(base, rendered);
-    }
-
-    private boolean tablePresent() {
-        CommandResult result = runner.run(argv("nft", "list", "chain", "ip", NftablesChains.TABLE, "mark-for-masquerade"),
-                "", CommandRunner.DEFAULT_TIMEOUT);
-        // nft 1.0.x lists the rule as "meta mark set meta mark | 0x00004000", newer ones as
-        // "mark set mark or 0x4000": either way an intact chain has its one "mark set" rule
-        return result.ok() && result.stdout().contains("mark set");
     }
 
     private List<String> argv(String... command) {

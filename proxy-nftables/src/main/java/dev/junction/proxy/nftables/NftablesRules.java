@@ -51,7 +51,9 @@ public record NftablesRules(java.util.List<String> baseLines, SortedMap<ServiceP
     /**
      * A sorted map that {@link NftablesRules} takes without copying: package-private, only for a
      * map built for one {@code NftablesRules} and not modified after it is constructed (saves a
-     * 10,000-entry TreeMap copy per full render).
+     * 10,000-entry TreeMap copy per full render), or for the proxier's kept map of rendered ports,
+     * whose {@code NftablesRules} view is used only within the sync that made it (saves that copy on
+     * every incremental sync).
      */
     static final class ServiceMap extends TreeMap<ServicePortName, NftServiceRules> {
         private static final long serialVersionUID = 1L;

@@ -79,6 +79,8 @@ class NftablesNetfilterTest {
                 // the check must read this nft's own listing of the masquerade rule.
                 proxier.sync(snapshot(8001), NODE);
                 assertThat(proxier.fullSyncs()).isEqualTo(1);
+                // ... through one netlink dump of mark-for-masquerade, not nft's whole-cache listing
+                assertThat(proxier.netlinkTableChecks()).isEqualTo(1);
 
                 // Someone flushes the table's rules (chains stay); the next unchanged sync repairs it.
                 node.check("nft", "flush", "table", "ip", "kube-proxy");
@@ -93,6 +95,28 @@ class NftablesNetfilterTest {
                 assertThat(proxier.fullSyncs()).isEqualTo(3);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                         assertThat(connect(node, "10.96.100.1:80").stdout()).isEqualTo("server-b\n"));
+
+                // The checked chain itself is deleted (after its rules and the jumps to it): repaired.
+                node.check("nft", "flush", "table", "ip", "kube-proxy");
+                node.check("nft", "delete", "chain", "ip", "kube-proxy", "mark-for-masquerade");
+                proxier.sync(snapshot(8001), NODE);
+                assertThat(proxier.fullSyncs()).isEqualTo(4);
+                assertThat(node.check("nft", "list", "chain", "ip", "kube-proxy", "mark-for-masquerade").stdout())
+                        .contains("mark set");
+
+                // The whole table is deleted: repaired.
+                node.check("nft", "delete", "table", "ip", "kube-proxy");
+                proxier.sync(snapshot(8001), NODE);
+                assertThat(proxier.fullSyncs()).isEqualTo(5);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(connect(node, "10.96.100.1:80").stdout()).isEqualTo("server-b\n"));
+
+                // Intact again: the next unchanged sync leaves it alone, and the nft path agrees.
+                proxier.sync(snapshot(8001), NODE);
+                proxier.setNetlinkEnabled(false);
+                proxier.sync(snapshot(8001), NODE);
+                assertThat(proxier.fullSyncs()).isEqualTo(5);
+                proxier.setNetlinkEnabled(true);
 
                 proxier.cleanup();
                 assertThat(node.check("nft", "list", "ruleset").stdout()).doesNotContain("kube-proxy");

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The netlink fast path against {@code nft -f}: two namespaces get the same 1,000-Service table
- * (full sync through nft), then the same sequence of endpoint changes, applied in one namespace as
+ * (full sync through nft), then the same sequence of endpoint changes (and a burst of 2,000 new
+ * Services, one batch of tens of thousands of messages), applied in one namespace as
  * nf_tables netlink batches and in the other through {@code nft -f}; after every step
  * {@code nft list table ip kube-proxy} must be identical. A real TCP connection then follows an
  * endpoint change made through netlink.
@@ -62,7 +63,8 @@ class NftablesNetlinkParityTest {
                     c -> c.endpoints.put(c.name(7), new ArrayList<>()),                              // no-endpoint nodeport
                     c -> c.ports.remove(c.name(2)),                                                  // Service port removed
                     c -> c.ports.remove(c.second),                                                   // one of two ports removed
-                    c -> c.ports.remove(c.name(5)));                                                 // NodePort Service removed
+                    c -> c.ports.remove(c.name(5)),                                                  // NodePort Service removed
+                    c -> c.add(SERVICES, 2_000));                                                    // a burst: ~30,000 commands, one batch
             for (int i = 0; i < steps.size(); i++) {
                 steps.get(i).accept(cluster);
                 ProxySnapshot next = cluster.snapshot();
@@ -168,7 +170,14 @@ class NftablesNetlinkParityTest {
         final ServicePortName second = new ServicePortName("ns3", "svc3", "q", Protocol.TCP);
 
         Cluster() {
-            for (int i = 0; i < SERVICES; i++) {
+            add(0, SERVICES);
+            ports.put(second, ServicePortInfo.clusterIP(ports.get(names.get(3)).clusterIP(), 443, Protocol.TCP));
+            endpoints.put(second, new ArrayList<>(endpoints.get(names.get(3))));
+        }
+
+        /** Services {@code from} … {@code from + count - 1}, shaped as described above. */
+        void add(int from, int count) {
+            for (int i = from; i < from + count; i++) {
                 Protocol proto = i == 7 ? Protocol.UDP : Protocol.TCP;
                 ServicePortName name = new ServicePortName("ns" + i % 10, "svc" + i, "p", proto);
                 names.add(name);
@@ -184,8 +193,6 @@ class NftablesNetlinkParityTest {
                 }
                 endpoints.put(name, eps);
             }
-            ports.put(second, ServicePortInfo.clusterIP(ports.get(names.get(3)).clusterIP(), 443, Protocol.TCP));
-            endpoints.put(second, new ArrayList<>(endpoints.get(names.get(3))));
         }
 
         ServicePortName name(int i) {

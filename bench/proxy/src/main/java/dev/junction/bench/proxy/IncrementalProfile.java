@@ -28,7 +28,8 @@ import java.util.Optional;
  *       one full sync of S Services × 10 endpoints, then REPS (default 20) one-endpoint changes
  *       through the netlink fast path interleaved with REPS through {@code nft -f}, same proxier,
  *       same table. Prints per-change wall time from "sync starts" to "last netlink ack" (or
- *       {@code nft} exit) and p50/p99/max per path.</li>
+ *       {@code nft} exit) with the proxier's phase split ({@code NftablesProxier.lastTimings()}),
+ *       and p50/p99/max per path.</li>
  * </ul>
  */
 public final class IncrementalProfile {
@@ -102,8 +103,10 @@ public final class IncrementalProfile {
                     if (netlink) {
                         netlinkApply.add(proxier.lastApplyNanos() / 1e6);
                     }
-                    System.out.printf("rep %2d %-7s %8.1f ms (apply %.1f ms)%n", rep + 1, netlink ? "netlink" : "nft",
-                            ms, proxier.lastApplyNanos() / 1e6);
+                    var t = proxier.lastTimings();
+                    System.out.printf("rep %2d %-7s %8.1f ms (render %.2f, diff %.2f, encode %.2f, apply %.1f, conntrack %.2f ms)%n",
+                            rep + 1, netlink ? "netlink" : "nft", ms, t.renderNanos() / 1e6, t.diffNanos() / 1e6,
+                            t.encodeNanos() / 1e6, t.applyNanos() / 1e6, t.conntrackNanos() / 1e6);
                 }
             }
             if (proxier.fullSyncs() != 1) {

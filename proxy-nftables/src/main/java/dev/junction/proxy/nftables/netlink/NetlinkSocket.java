@@ -98,6 +98,18 @@ public final class NetlinkSocket implements AutoCloseable {
         return new NetlinkSocket(fd);
     }
 
+    /**
+     * Raises the send buffer to {@code bytes} ({@code SO_SNDBUFFORCE}, CAP_NET_ADMIN): a netlink
+     * datagram larger than the send buffer fails with EMSGSIZE. Refusal is ignored (the send then fails).
+     */
+    public void sendBuffer(int bytes) {
+        try {
+            LibC.INSTANCE.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, new int[] {bytes}, 4);
+        } catch (LastErrorException ignored) {
+            // not CAP_NET_ADMIN
+        }
+    }
+
     /** Sets the receive timeout ({@code SO_RCVTIMEO}) in milliseconds. */
     public void receiveTimeout(long millis) {
         try {

@@ -14,12 +14,15 @@ final class NfTables {
     static final int NFNL_MSG_BATCH_BEGIN = 0x10;
     static final int NFNL_MSG_BATCH_END = 0x11;
     static final int NLMSG_ERROR = 2;
+    static final int NLMSG_DONE = 3;
+    static final int NLM_F_DUMP = 0x300;
     static final int AF_INET = 2;
 
     // enum nf_tables_msg_types
     static final int NFT_MSG_NEWCHAIN = 3;
     static final int NFT_MSG_DELCHAIN = 5;
     static final int NFT_MSG_NEWRULE = 6;
+    static final int NFT_MSG_GETRULE = 7;
     static final int NFT_MSG_DELRULE = 8;
     static final int NFT_MSG_NEWSET = 9;
     static final int NFT_MSG_DELSET = 11;
@@ -103,6 +106,8 @@ final class NfTables {
     // enum nft_meta_attributes, nft_meta_keys
     static final int NFTA_META_DREG = 1;
     static final int NFTA_META_KEY = 2;
+    static final int NFTA_META_SREG = 3;
+    static final int NFT_META_MARK = 3;
     static final int NFT_META_L4PROTO = 16;
     // enum nft_nat_attributes, nft_nat_types; nf_nat.h NF_NAT_RANGE_PROTO_SPECIFIED
     static final int NFTA_NAT_TYPE = 1;

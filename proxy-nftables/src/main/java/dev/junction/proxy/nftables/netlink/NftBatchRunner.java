@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,13 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sends nf_tables batches over one {@code NETLINK_NETFILTER} socket kept open in the target namespace
- * (closed when the runner is unreachable or after an error) and waits, per batch ({@link NftBatch}), for the kernel's answer to every message:
- * an {@code NLMSG_ERROR} with error 0 (ack) or a negative errno (netlink(7); nfnetlink's
- * {@code nfnetlink_rcv_batch} answers each {@code NLM_F_ACK} message, and on any error aborts the
- * whole transaction, so a failed batch changes nothing).
+ * (closed when the runner is unreachable or after an error) and waits, per batch ({@link NftBatch}),
+ * for the kernel's verdict: only the batch's last command asks for an ack, and nfnetlink
+ * ({@code nfnetlink_rcv_batch}, net/netfilter/nfnetlink.c) delivers the answers only after the commit
+ * or abort, every failed message answered with its negative errno whether it asked or not (netlink(7));
+ * a failed commit is answered on {@code BATCH_BEGIN}'s sequence number. On any error the kernel aborts
+ * the whole transaction, so a failed batch changes nothing. The same socket serves single-chain rule
+ * dumps ({@link #listRules}).
  */
 public final class NftBatchRunner {
-    /** Socket buffers: a batch of ~10,000 messages fits. */
+    /** Socket buffers (raised for the send side when a batch is larger: one batch is one datagram). */
     private static final int BUFFER_BYTES = 8 << 20;
     private static final AtomicInteger SEQ = new AtomicInteger((int) (System.nanoTime() & 0x3fffffff));
 
@@ -35,6 +37,7 @@ public final class NftBatchRunner {
     /** The open socket (kept between batches; reopened after an error), shared with the cleaner. */
     private final AtomicReference<NetlinkSocket> socket = new AtomicReference<>();
     private Object openedInode = "";
+    private int sendBufferBytes = BUFFER_BYTES;
 
     /**
      * @param netns         network namespace file (e.g. {@code /var/run/netns/NAME}); empty for this process's
@@ -58,13 +61,85 @@ public final class NftBatchRunner {
     }
 
     /**
-     * Sends {@code batch} and returns once every message was acknowledged.
+     * Sends {@code batch} (any size: the socket's send buffer is raised to hold it, as nft does) and
+     * returns once the kernel committed it.
      *
-     * @throws NetlinkException when the socket fails, an answer is missing after the timeout, or the
-     *                          kernel rejected a message (the transaction was then aborted)
+     * @throws NetlinkException when the socket fails, the answer is missing after the timeout, or the
+     *                          kernel rejected a message or the commit (the transaction was then aborted)
      */
     public synchronized void apply(NftBatch batch) {
         requireNonNull(batch, "batch");
+        NetlinkSocket open = openSocket();
+        try {
+            if (batch.bytes().length + 1024 > sendBufferBytes) {
+                sendBufferBytes = batch.bytes().length + (1 << 20);
+                open.sendBuffer(sendBufferBytes);
+            }
+            open.send(batch.bytes());
+            if (batch.commands() == 0) {
+                return;
+            }
+            List<String> errors = new ArrayList<>();
+            boolean[] finished = new boolean[1];
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (!finished[0]) {
+                if (System.nanoTime() > deadline) {
+                    throw new NetlinkException("netlink batch: no answer after " + timeoutMillis + " ms"
+                            + (errors.isEmpty() ? "" : "; errors: " + errors));
+                }
+                int n = open.receive(buf);
+                if (n >= 0) {
+                    parse(ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder()), batch, finished, errors);
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new NetlinkException("nf_tables batch rejected: " + String.join("; ", errors));
+            }
+        } catch (NetlinkException e) {
+            discard(open);
+            throw e;
+        }
+    }
+
+    /**
+     * The rules of chain {@code chain} in table {@code table} (family ip), each as its expressions, read
+     * with one {@code NFT_MSG_GETRULE} dump of that chain ({@link RuleDump}); empty when the table or
+     * the chain does not exist.
+     *
+     * @throws NetlinkException when the socket fails, the dump does not end within the timeout, or
+     *                          the kernel answers with an error other than ENOENT
+     */
+    public synchronized List<List<RuleDump.Expression>> listRules(String table, String chain) {
+        NetlinkSocket open = openSocket();
+        try {
+            int seq = nextSeq(1);
+            RuleDump dump = new RuleDump(seq);
+            open.send(RuleDump.request(seq, table, chain));
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            while (!dump.done()) {
+                if (System.nanoTime() > deadline) {
+                    throw new NetlinkException("netlink rule dump: no end after " + timeoutMillis + " ms");
+                }
+                int n = open.receive(buf);
+                if (n >= 0) {
+                    dump.read(ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder()));
+                }
+            }
+            if (dump.error() == -2) {
+                return List.of();
+            }
+            if (dump.error() != 0) {
+                throw new NetlinkException("nf_tables rule dump of " + chain + ": " + errno(-dump.error()));
+            }
+            return dump.rules();
+        } catch (NetlinkException e) {
+            discard(open);
+            throw e;
+        }
+    }
+
+    /** The kept socket (reopened when missing or when the namespace was re-created), drained of stale answers. */
+    private NetlinkSocket openSocket() {
         NetlinkSocket open = socket.get();
         Object inode = netnsInode();
         if (open != null && !inode.equals(openedInode)) {
@@ -82,37 +157,22 @@ public final class NftBatchRunner {
             open.receiveTimeout(Math.min(timeoutMillis, 1_000));
             socket.set(open);
             openedInode = inode;
+            sendBufferBytes = BUFFER_BYTES;
         }
         try {
             while (open.receiveNow(buf) >= 0) {
-                // answers left over from an earlier batch that timed out: not ours
-            }
-            open.send(batch.bytes());
-            BitSet answered = new BitSet(batch.acked());
-            List<String> errors = new ArrayList<>();
-            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-            while (answered.cardinality() < batch.acked()) {
-                if (System.nanoTime() > deadline) {
-                    throw new NetlinkException("netlink batch: " + answered.cardinality() + " of " + batch.acked()
-                            + " answers after " + timeoutMillis + " ms" + (errors.isEmpty() ? "" : "; errors: " + errors));
-                }
-                int n = open.receive(buf);
-                if (n < 0) {
-                    if (!errors.isEmpty()) {
-                        break; // the kernel reported the failure; the rest of the answers may never come
-                    }
-                    continue;
-                }
-                parse(ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder()), batch, answered, errors);
-            }
-            if (!errors.isEmpty()) {
-                throw new NetlinkException("nf_tables batch rejected: " + String.join("; ", errors));
+                // answers left over from an earlier request that failed or timed out: not ours
             }
         } catch (NetlinkException e) {
-            if (socket.compareAndSet(open, null)) {
-                open.close();
-            }
+            discard(open);
             throw e;
+        }
+        return open;
+    }
+
+    private void discard(NetlinkSocket open) {
+        if (socket.compareAndSet(open, null)) {
+            open.close();
         }
     }
 
@@ -128,9 +188,15 @@ public final class NftBatchRunner {
         }
     }
 
-    private static void parse(ByteBuffer in, NftBatch batch, BitSet answered, List<String> errors) {
+    /**
+     * Reads the answers in one datagram: the ack (or error) of the batch's last command ends it, as
+     * does an error on {@code BATCH_BEGIN}'s sequence number (failed commit, or no memory to list the
+     * errors); other errors are collected.
+     */
+    private static void parse(ByteBuffer in, NftBatch batch, boolean[] finished, List<String> errors) {
         int off = 0;
         int limit = in.limit();
+        int begin = batch.firstSeq() - 1;
         while (off + 16 <= limit) {
             int len = in.getInt(off);
             int type = in.getShort(off + 4) & 0xffff;
@@ -140,11 +206,13 @@ public final class NftBatchRunner {
             if (type == NfTables.NLMSG_ERROR && len >= 36) {
                 int error = in.getInt(off + 16);
                 int seq = in.getInt(off + 16 + 4 + 8);
-                if (seq >= batch.firstSeq() && seq <= batch.lastSeq()) {
-                    answered.set(seq - batch.firstSeq());
+                if (seq >= begin && seq <= batch.lastSeq()) {
                     if (error != 0) {
-                        errors.add("message " + (seq - batch.firstSeq() + 1) + " of " + batch.acked() + ": "
-                                + errno(-error));
+                        errors.add((seq == begin ? "commit" : "message " + (seq - begin) + " of " + batch.commands())
+                                + ": " + errno(-error));
+                    }
+                    if (seq == batch.lastSeq() || (seq == begin && error != 0)) {
+                        finished[0] = true;
                     }
                 }
             }

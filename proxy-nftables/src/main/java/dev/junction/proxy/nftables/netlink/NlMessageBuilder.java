@@ -52,6 +52,13 @@ public final class NlMessageBuilder {
         return start;
     }
 
+    /** Adds {@code flags} to the {@code nlmsg_flags} of the message started at {@code start}. */
+    public void addFlags(int start, int flags) {
+        int at = start + 6; // nlmsg_len (4), nlmsg_type (2), then nlmsg_flags (2), host (little-endian) order
+        buf[at] |= (byte) flags;
+        buf[at + 1] |= (byte) (flags >>> 8);
+    }
+
     /** Patches the length of the message started at {@code start}. */
     public void endMessage(int start) {
         patchIntHost(start, pos - start);

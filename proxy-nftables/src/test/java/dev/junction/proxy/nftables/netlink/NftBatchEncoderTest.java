@@ -54,17 +54,19 @@ class NftBatchEncoderTest {
     }
 
     @Test
-    void everyMessageInsideTheBatchAsksForAnAck() {
+    void onlyTheLastCommandAsksForAnAck() {
         NftBatch batch = NftBatchEncoder.encode(List.of(new NftOp.AddChain("c"), new NftOp.FlushChain("c"),
                 new NftOp.AddRule("c", "numgen random mod 2 vmap { 0 : goto a , 1 : goto b }")), 100).orElseThrow();
         List<Message> messages = decode(batch.bytes());
         assertThat(messages).hasSize(7); // begin, chain, flush, set, set elements, rule, end
-        assertThat(batch.acked()).isEqualTo(5);
+        assertThat(batch.commands()).isEqualTo(5);
         assertThat(batch.firstSeq()).isEqualTo(101);
         assertThat(batch.lastSeq()).isEqualTo(105);
-        for (Message m : messages.subList(1, 6)) {
-            assertThat(m.flags() & NlMessageBuilder.NLM_F_ACK).isNotZero();
+        for (Message m : messages.subList(0, 5)) {
+            assertThat(m.flags() & NlMessageBuilder.NLM_F_ACK).isZero();
         }
+        assertThat(messages.get(5).flags() & NlMessageBuilder.NLM_F_ACK).isNotZero(); // the rule, last command
+        assertThat(messages.get(6).flags() & NlMessageBuilder.NLM_F_ACK).isZero();
     }
 
     private static void assertSameAsNft(String name) throws IOException {
