@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -49,11 +48,14 @@ final class BackendPool {
             return new HashMap<>();
         }
     };
+    private final Transport transport;
     private final int maxIdle;
     private final Duration connectTimeout;
     private final SslContext clientTls;
 
-    BackendPool(int maxIdle, Duration connectTimeout) {
+    /** {@code transport} must be the event loops' transport; {@code maxIdle} idle connections per loop and endpoint. */
+    BackendPool(Transport transport, int maxIdle, Duration connectTimeout) {
+        this.transport = transport;
         this.maxIdle = maxIdle;
         this.connectTimeout = connectTimeout;
         try {
@@ -79,7 +81,7 @@ final class BackendPool {
 
     /** Connects a new backend connection on {@code loop}; its pipeline has the HTTP client codec and a {@link BackendHandler}. */
     ChannelFuture connect(EventLoop loop, InetSocketAddress address, boolean tls) {
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -35,9 +34,12 @@ final class Http2BackendPool {
             return new HashMap<>();
         }
     };
+    private final Transport transport;
     private final Duration connectTimeout;
 
-    Http2BackendPool(Duration connectTimeout) {
+    /** {@code transport} must be the event loops' transport. */
+    Http2BackendPool(Transport transport, Duration connectTimeout) {
+        this.transport = transport;
         this.connectTimeout = connectTimeout;
     }
 
@@ -49,7 +51,7 @@ final class Http2BackendPool {
             open(conn, promise);
             return promise;
         }
-        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {

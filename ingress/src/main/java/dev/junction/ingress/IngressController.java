@@ -9,8 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -83,16 +81,17 @@ public final class IngressController implements AutoCloseable {
             }
             CertificateStore certificates = new CertificateStore(config.defaultSslCertificate, fallback);
             // ingress-nginx's upstream-keepalive-connections default: 320 idle connections per worker.
-            BackendPool pool = new BackendPool(320, config.limits.connectTimeout());
-            ProxyContext px = new ProxyContext(routes, pool, new Http2BackendPool(config.limits.connectTimeout()), metrics,
+            Transport transport = config.transport;
+            BackendPool pool = new BackendPool(transport, 320, config.limits.connectTimeout());
+            ProxyContext px = new ProxyContext(routes, pool, new Http2BackendPool(transport, config.limits.connectTimeout()), metrics,
                     config.limits);
-            group = new MultiThreadIoEventLoopGroup(config.workerThreads, NioIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(config.workerThreads, transport.ioHandlerFactory());
             if (config.httpPort >= 0) {
-                Channel ch = bind(config.httpPort, new FrontendInitializer(px, Optional.empty(), config.proxyProtocol));
+                Channel ch = bind(transport, config.httpPort, new FrontendInitializer(px, Optional.empty(), config.proxyProtocol));
                 httpPort = ((InetSocketAddress) ch.localAddress()).getPort();
             }
             if (config.httpsPort >= 0) {
-                Channel ch = bind(config.httpsPort, new FrontendInitializer(px, Optional.of(certificates), config.proxyProtocol));
+                Channel ch = bind(transport, config.httpsPort, new FrontendInitializer(px, Optional.of(certificates), config.proxyProtocol));
                 httpsPort = ((InetSocketAddress) ch.localAddress()).getPort();
             }
             watcher = new IngressWatcher(client, new RouteTableBuilder(config.controllerName, config.ingressClass),
@@ -103,7 +102,7 @@ public final class IngressController implements AutoCloseable {
                         this::ready, metrics::render);
                 healthPort = health.port();
             }
-            log.info("ingress: http port {}, https port {}, health port {}", httpPort, httpsPort, healthPort);
+            log.info("ingress: http port {}, https port {}, health port {}, transport {}", httpPort, httpsPort, healthPort, transport);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -111,9 +110,9 @@ public final class IngressController implements AutoCloseable {
         }
     }
 
-    private Channel bind(int port, FrontendInitializer init) {
+    private Channel bind(Transport transport, int port, FrontendInitializer init) {
         try {
-            Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -191,6 +190,7 @@ public final class IngressController implements AutoCloseable {
         int workerThreads = Runtime.getRuntime().availableProcessors();
         CommandRunner runner = CommandRunner.system();
         ProxyContext.Limits limits = ProxyContext.Limits.DEFAULTS;
+        Transport transport = Transport.preferred();
 
         IngressControllerBuilder() {
         }
@@ -269,6 +269,12 @@ public final class IngressController implements AutoCloseable {
                 throw new IllegalArgumentException("workerThreads: " + threads + " (expected: >= 1)");
             }
             this.workerThreads = threads;
+            return this;
+        }
+
+        /** The Netty transport (default {@link Transport#preferred()}); tests run both. */
+        IngressControllerBuilder transport(Transport t) {
+            this.transport = requireNonNull(t, "transport");
             return this;
         }
 

@@ -2,18 +2,20 @@ package dev.junction.ingress;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Serialises the head of a bodyless HTTP/1.1 request the proxy forwards to an endpoint (RFC 9112
- * §3, §5: request line, one {@code name: value} line per field, empty line) into one buffer sized
- * up front, straight from the client's decoded fields plus the proxy's own. It replaces, for the
+ * §3, §5: request line, one {@code name: value} line per field, empty line) straight from the
+ * client's decoded fields plus the proxy's own: built in a per-thread scratch array (plain array
+ * copies, no per-byte bounds and access checks of {@code ByteBuf}) and copied into one buffer of
+ * the exact size. It replaces, for the
  * common GET, editing the decoded header map (seven {@code set}s, each hashed and validated) and
  * Netty's {@code HttpRequestEncoder} (per-message state machine, promise aggregation, output
  * list), and writes the request-target byte for byte (chars 0–255 as {@code HttpObjectDecoder}
@@ -21,8 +23,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class RequestHeadWriter {
     private static final byte[] VERSION = " HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final int CRLF = ('\r' << 8) | '\n';
-    private static final int COLON_SP = (':' << 8) | ' ';
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final AsciiString HOST = AsciiString.cached("host");
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
@@ -40,6 +40,16 @@ final class RequestHeadWriter {
     private static final byte[] X_FORWARDED_PROTO_ = ascii("x-forwarded-proto: ");
     private static final byte[] X_SCHEME_ = ascii("x-scheme: ");
     private static final byte[] CONTENT_LENGTH_ZERO = ascii("content-length: 0\r\n");
+    /** Upper bound of the bytes of the proxy's own field names, separators, request id and line ends (182). */
+    private static final int FIXED_FIELDS_MAX = 256;
+    /** Largest scratch array kept per thread, bytes. */
+    private static final int SCRATCH_MAX = 64 * 1024;
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[4096];
+        }
+    };
 
     private RequestHeadWriter() {
     }
@@ -73,21 +83,21 @@ final class RequestHeadWriter {
     static ByteBuf encodeForwarded(ByteBufAllocator alloc, HttpMethod method, String uri, HttpHeaders client,
             String host, String clientIp, String forwardedHost, AsciiString port, AsciiString scheme,
             boolean contentLengthZero) {
-        int size = method.asciiName().length() + uri.length() + VERSION.length + 3 + 200
+        int size = method.asciiName().length() + uri.length() + VERSION.length + 3 + FIXED_FIELDS_MAX
                 + host.length() + 2 * clientIp.length() + forwardedHost.length() + port.length() + 2 * scheme.length();
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence(); it.hasNext();) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             size += e.getKey().length() + e.getValue().length() + 4;
         }
-        ByteBuf buf = alloc.buffer(size);
-        ByteBufUtil.copy(method.asciiName(), buf);
-        buf.writeByte(' ');
+        byte[] a = scratch(size);
+        int n = put(a, 0, method.asciiName());
+        a[n++] = ' ';
         if (uri.isEmpty()) {
-            buf.writeByte('/');
+            a[n++] = '/';
         } else {
-            write(buf, uri);
+            n = put(a, n, uri);
         }
-        buf.writeBytes(VERSION);
+        n = put(a, n, VERSION);
         boolean hasRequestId = false;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = client.iteratorCharSequence(); it.hasNext();) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
@@ -96,43 +106,93 @@ final class RequestHeadWriter {
                 continue;
             }
             hasRequestId |= is(X_REQUEST_ID, name);
-            write(buf, name);
-            buf.writeShort(COLON_SP);
-            write(buf, e.getValue());
-            buf.writeShort(CRLF);
+            n = put(a, n, name);
+            a[n++] = ':';
+            a[n++] = ' ';
+            n = put(a, n, e.getValue());
+            a[n++] = '\r';
+            a[n++] = '\n';
         }
-        field(buf, HOST_, host);
+        n = field(a, n, HOST_, host);
         if (!hasRequestId) {
-            buf.writeBytes(X_REQUEST_ID_);
+            n = put(a, n, X_REQUEST_ID_);
             ThreadLocalRandom r = ThreadLocalRandom.current();
-            long a = r.nextLong();
-            long b = r.nextLong();
+            long x = r.nextLong();
+            long y = r.nextLong();
             for (int i = 0; i < 16; i++) {
-                buf.writeByte(HEX[(int) (a >>> (60 - 4 * i)) & 0xf]);
+                a[n + i] = HEX[(int) (x >>> (60 - 4 * i)) & 0xf];
+                a[n + 16 + i] = HEX[(int) (y >>> (60 - 4 * i)) & 0xf];
             }
-            for (int i = 0; i < 16; i++) {
-                buf.writeByte(HEX[(int) (b >>> (60 - 4 * i)) & 0xf]);
-            }
-            buf.writeShort(CRLF);
+            n += 32;
+            a[n++] = '\r';
+            a[n++] = '\n';
         }
-        field(buf, X_REAL_IP_, clientIp);
-        field(buf, X_FORWARDED_FOR_, clientIp);
-        field(buf, X_FORWARDED_HOST_, forwardedHost);
-        field(buf, X_FORWARDED_PORT_, port);
-        field(buf, X_FORWARDED_PROTO_, scheme);
-        field(buf, X_SCHEME_, scheme);
+        n = field(a, n, X_REAL_IP_, clientIp);
+        n = field(a, n, X_FORWARDED_FOR_, clientIp);
+        n = field(a, n, X_FORWARDED_HOST_, forwardedHost);
+        n = field(a, n, X_FORWARDED_PORT_, port);
+        n = field(a, n, X_FORWARDED_PROTO_, scheme);
+        n = field(a, n, X_SCHEME_, scheme);
         if (contentLengthZero) {
-            buf.writeBytes(CONTENT_LENGTH_ZERO);
+            n = put(a, n, CONTENT_LENGTH_ZERO);
         }
-        buf.writeShort(CRLF);
+        a[n++] = '\r';
+        a[n++] = '\n';
+        // One bounds-checked copy into the connection's buffer; the head was built in a plain array.
+        ByteBuf buf = alloc.buffer(n);
+        buf.writeBytes(a, 0, n);
         return buf;
     }
 
-    /** Writes {@code nameColonSpace}, the value and CRLF. */
-    private static void field(ByteBuf buf, byte[] nameColonSpace, CharSequence value) {
-        buf.writeBytes(nameColonSpace);
-        write(buf, value);
-        buf.writeShort(CRLF);
+    /**
+     * This thread's scratch array with room for {@code size} bytes (event loop threads only build
+     * one head at a time; a head larger than {@link #SCRATCH_MAX} gets an array of its own).
+     */
+    private static byte[] scratch(int size) {
+        byte[] a = SCRATCH.get();
+        if (a.length >= size) {
+            return a;
+        }
+        a = new byte[Math.max(size, 2 * a.length)];
+        if (a.length <= SCRATCH_MAX) {
+            SCRATCH.set(a);
+        }
+        return a;
+    }
+
+    /** Writes {@code nameColonSpace}, the value and CRLF at {@code n}; returns the new end. */
+    private static int field(byte[] a, int n, byte[] nameColonSpace, CharSequence value) {
+        n = put(a, n, nameColonSpace);
+        n = put(a, n, value);
+        a[n++] = '\r';
+        a[n++] = '\n';
+        return n;
+    }
+
+    private static int put(byte[] a, int n, byte[] b) {
+        System.arraycopy(b, 0, a, n, b.length);
+        return n + b.length;
+    }
+
+    /**
+     * Copies {@code s} at {@code n}, one byte per char (ISO-8859-1 for 0–255, the low byte above,
+     * as Netty's {@code ByteBufUtil.writeAscii}), as {@code HttpObjectDecoder} decoded the bytes.
+     */
+    @SuppressWarnings("deprecation")
+    private static int put(byte[] a, int n, CharSequence s) {
+        int len = s.length();
+        if (s instanceof AsciiString as) {
+            System.arraycopy(as.array(), as.arrayOffset(), a, n, len);
+        } else if (s instanceof String str) {
+            // String.getBytes(int, int, byte[], int): the low byte of each char, an array copy for
+            // Latin-1 strings (deprecated only because it drops the high byte, which is what we want).
+            str.getBytes(0, len, a, n);
+        } else {
+            for (int i = 0; i < len; i++) {
+                a[n + i] = (byte) s.charAt(i);
+            }
+        }
+        return n + len;
     }
 
     private static boolean replaced(CharSequence name) {
@@ -146,14 +206,5 @@ final class RequestHeadWriter {
 
     private static boolean is(AsciiString lower, CharSequence name) {
         return lower.length() == name.length() && lower.contentEqualsIgnoreCase(name);
-    }
-
-    private static void write(ByteBuf buf, CharSequence s) {
-        if (s instanceof AsciiString a) {
-            ByteBufUtil.copy(a, buf);
-        } else {
-            // One byte per char (ISO-8859-1 for 0–255), as HttpObjectDecoder decoded the bytes.
-            ByteBufUtil.writeAscii(buf, s);
-        }
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** {@link RequestGuardHandler} without sockets: what passes, what is refused, and that no buffer leaks. */
 class RequestGuardHandlerTest {
     private static final ProxyContext PX = new ProxyContext(new RouteTableHolder(),
-            new BackendPool(1, Duration.ofSeconds(1)), new Http2BackendPool(Duration.ofSeconds(1)), new IngressMetrics(),
+            new BackendPool(Transport.NIO, 1, Duration.ofSeconds(1)), new Http2BackendPool(Transport.NIO, Duration.ofSeconds(1)), new IngressMetrics(),
             ProxyContext.Limits.DEFAULTS);
 
     private static EmbeddedChannel channel() {

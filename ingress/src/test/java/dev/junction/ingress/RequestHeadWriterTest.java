@@ -72,4 +72,26 @@ class RequestHeadWriterTest {
         assertThat(empty.toString(StandardCharsets.US_ASCII)).startsWith("GET / HTTP/1.1\r\nhost: h\r\n");
         empty.release();
     }
+
+    @Test
+    void headsLargerThanTheScratchArrayAndAsciiStringFieldsAreWrittenWhole() {
+        // 16 KiB of fields (the header limit) > the 4 KiB scratch array; AsciiString names and values too.
+        HttpHeaders h = new DefaultHttpHeaders();
+        String big = "v".repeat(5000);
+        h.add("X-A", big);
+        h.add(AsciiString.of("X-B"), AsciiString.of(big));
+        h.add("X-C", big + "\u00ff");
+        for (int round = 0; round < 2; round++) {
+            ByteBuf b = RequestHeadWriter.encodeForwarded(ByteBufAllocator.DEFAULT, HttpMethod.GET, "/" + "p".repeat(3000), h,
+                    "h", "1.2.3.4", "h", AsciiString.of("80"), AsciiString.of("http"), false);
+            try {
+                String text = b.toString(StandardCharsets.ISO_8859_1);
+                assertThat(text).startsWith("GET /" + "p".repeat(3000) + " HTTP/1.1\r\nX-A: " + big + "\r\nX-B: " + big
+                        + "\r\nX-C: " + big + "\u00ff\r\nhost: h\r\n").endsWith("x-scheme: http\r\n\r\n");
+                assertThat(b.readableBytes()).isEqualTo(text.length());
+            } finally {
+                b.release();
+            }
+        }
+    }
 }
