@@ -15,8 +15,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,19 +49,22 @@ public final class TcpProxyListener implements AutoCloseable {
     /**
      * Binds {@code bindHost:port} (port 0: ephemeral) and starts accepting.
      *
+     * @param group        event loops of {@code transport}'s I/O handler
+     * @param transport    channel classes (epoll or NIO) of the listener and the upstream connections
      * @param service      the Service address clients meant (for {@link Scheduler#DH})
      * @throws IllegalStateException when the address cannot be bound
      */
-    public TcpProxyListener(EventLoopGroup group, String bindHost, int port, ServicePortName name, LoadBalancer balancer,
-            InetAddress service) {
+    public TcpProxyListener(EventLoopGroup group, ProxyTransport transport, String bindHost, int port, ServicePortName name,
+            LoadBalancer balancer, InetAddress service) {
         requireNonNull(name, "name");
         requireNonNull(balancer, "balancer");
+        requireNonNull(transport, "transport");
         try {
-            this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+            this.channel = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializerImpl(name, balancer, service))
+                    .childHandler(new ChannelInitializerImpl(name, balancer, service, transport))
                     .bind(bindHost, port).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             throw new IllegalStateException("userspace proxy " + name + ": cannot listen on " + bindHost + ":" + port, e);
@@ -84,16 +85,18 @@ public final class TcpProxyListener implements AutoCloseable {
         private final ServicePortName name;
         private final LoadBalancer balancer;
         private final InetAddress service;
+        private final ProxyTransport transport;
 
-        ChannelInitializerImpl(ServicePortName name, LoadBalancer balancer, InetAddress service) {
+        ChannelInitializerImpl(ServicePortName name, LoadBalancer balancer, InetAddress service, ProxyTransport transport) {
             this.name = name;
             this.balancer = balancer;
             this.service = service;
+            this.transport = transport;
         }
 
         @Override
         protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new Frontend(name, balancer, service));
+            ch.pipeline().addLast(new Frontend(name, balancer, service, transport));
         }
     }
 
@@ -102,12 +105,14 @@ public final class TcpProxyListener implements AutoCloseable {
         private final ServicePortName name;
         private final LoadBalancer balancer;
         private final InetAddress service;
+        private final ProxyTransport transport;
         private final Set<EndpointInfo> failed = new HashSet<>();
 
-        Frontend(ServicePortName name, LoadBalancer balancer, InetAddress service) {
+        Frontend(ServicePortName name, LoadBalancer balancer, InetAddress service, ProxyTransport transport) {
             this.name = name;
             this.balancer = balancer;
             this.service = service;
+            this.transport = transport;
         }
 
         @Override
@@ -130,7 +135,7 @@ public final class TcpProxyListener implements AutoCloseable {
             EndpointInfo ep = endpoint.get();
             Relay backend = new Relay();
             backend.peer = inbound;
-            new Bootstrap().group(inbound.eventLoop()).channel(NioSocketChannel.class)
+            new Bootstrap().group(inbound.eventLoop()).channel(transport.socketChannel())
                     .option(ChannelOption.AUTO_READ, true)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.TCP_NODELAY, true)

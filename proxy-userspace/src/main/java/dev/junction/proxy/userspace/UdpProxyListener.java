@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
@@ -33,20 +32,25 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UdpProxyListener implements AutoCloseable {
     private final Channel channel;
+    private final ProxyTransport transport;
     private final Map<InetSocketAddress, ChannelFuture> sessions = new ConcurrentHashMap<>();
 
     /**
      * Binds {@code bindHost:port} (port 0: ephemeral).
      *
+     * @param group     event loops of {@code transport}'s I/O handler
+     * @param transport channel classes (epoll or NIO) of the listener and the sessions
      * @throws IllegalStateException when the address cannot be bound
      */
-    public UdpProxyListener(EventLoopGroup group, String bindHost, int port, ServicePortName name, LoadBalancer balancer,
-            InetAddress service, Duration idleTimeout) {
+    public UdpProxyListener(EventLoopGroup group, ProxyTransport transport, String bindHost, int port, ServicePortName name,
+            LoadBalancer balancer, InetAddress service, Duration idleTimeout) {
         requireNonNull(name, "name");
         requireNonNull(balancer, "balancer");
         requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(transport, "transport");
+        this.transport = transport;
         try {
-            this.channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            this.channel = new Bootstrap().group(group).channel(transport.datagramChannel())
                     .handler(new Listener(group, balancer, service, idleTimeout))
                     .bind(bindHost, port).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
@@ -93,7 +97,7 @@ public final class UdpProxyListener implements AutoCloseable {
                     return;
                 }
                 Channel listener = ctx.channel();
-                session = new Bootstrap().group(ctx.channel().eventLoop()).channel(NioDatagramChannel.class)
+                session = new Bootstrap().group(ctx.channel().eventLoop()).channel(transport.datagramChannel())
                         .handler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {

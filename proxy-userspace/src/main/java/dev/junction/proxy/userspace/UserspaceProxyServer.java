@@ -31,11 +31,13 @@ public final class UserspaceProxyServer implements AutoCloseable {
 
     /**
      * Starts with {@code config.userspace()}'s scheduler and UDP idle timeout (defaults rr, 250 ms),
-     * listeners on 0.0.0.0 and REDIRECT rules through the real iptables; returns at once.
+     * listeners on 0.0.0.0 on {@link ProxyTransport#select()}'s transport, REDIRECT rules through the
+     * real iptables and jump checks every {@code config.iptables().syncPeriod()}; returns at once.
      */
     public static UserspaceProxyServer start(KubernetesClient client, ProxyConfig config, String nodeName) {
         return start(client, config, nodeName, new UserspaceProxier("0.0.0.0", Scheduler.parse(config.userspace().scheduler()),
-                config.userspace().udpIdleTimeout(), Optional.of(CommandRunner.system()), List.of()));
+                config.userspace().udpIdleTimeout(), Optional.of(CommandRunner.system()), List.of(), ProxyTransport.select(),
+                config.iptables().syncPeriod(), System::nanoTime));
     }
 
     /** Starts with a prepared proxier (closed by {@link #close()}). */

@@ -31,8 +31,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The userspace proxy with real sockets on loopback (ephemeral ports, no iptables). */
-class UserspaceProxierTest {
+/**
+ * The userspace proxy with real sockets on loopback (ephemeral ports, no iptables), once per
+ * transport ({@link EpollUserspaceProxierTest}, {@link NioUserspaceProxierTest}).
+ */
+abstract class UserspaceProxierTest {
     static final ServicePortName WEB = new ServicePortName("default", "web", "http", Protocol.TCP);
     static final ServicePortName DNS = new ServicePortName("kube-system", "dns", "dns", Protocol.UDP);
     static final NodeInfo NODE = NodeInfo.named("n");
@@ -45,7 +48,18 @@ class UserspaceProxierTest {
     void start() throws IOException {
         a = new NamedServer("server-a");
         b = new NamedServer("server-b");
-        proxier = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(200), Optional.empty(), List.of());
+        proxier = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(200), Optional.empty(), List.of(),
+                transport(), UserspaceProxier.DEFAULT_FULL_SYNC_PERIOD, System::nanoTime);
+    }
+
+    /** The transport under test. */
+    abstract ProxyTransport transport();
+
+    @Test
+    void runsOnTheTransportUnderTest() throws Exception {
+        assertThat(proxier.transport()).isEqualTo(transport());
+        proxier.sync(web(ServicePortInfo.clusterIP("10.96.0.5", 80, Protocol.TCP), EndpointInfo.ready("127.0.0.1", a.port())), NODE);
+        assertThat(request(proxier.listenerPort(WEB).orElseThrow())).isEqualTo("server-a");
     }
 
     @AfterEach

@@ -1,0 +1,19 @@
+package dev.junction.proxy.userspace;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.channel.epoll.Epoll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link UserspaceProxierTest} on the native epoll transport (skipped where it cannot load). */
+class EpollUserspaceProxierTest extends UserspaceProxierTest {
+    @BeforeAll
+    static void epollAvailable() {
+        assumeTrue(Epoll.isAvailable(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
+    }
+
+    @Override
+    ProxyTransport transport() {
+        return ProxyTransport.EPOLL;
+    }
+}
