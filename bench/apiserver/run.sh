@@ -2,6 +2,10 @@
 # Usage: bench/apiserver/run.sh [services=10000] [slices=1000] [clients=8] [watchers=10] [port=26443]
 #   env ROUNDS=n (default 1): interleaved rounds of SQLite, etcd3 and the etcd floor.
 #   env BACKENDS="sqlite etcd3" (default both; etcd3 needs /usr/bin/etcd).
+#   env VARIANTS="name=CPFILE[+JVMFLAG...] ..." (default one variant, "current": this tree's build): side-by-side
+#   builds or JVM flags, interleaved within each round; CPFILE holds a server classpath (empty = this tree's),
+#   e.g. VARIANTS="base=/tmp/base.cp new= c2x1=+-XX:CICompilerCount=2" (flags joined by '+').
+#   env SKIP_FLOOR=1 skips the etcd floor; env JFR=DIR records a flight recording of each server into DIR.
 #   For each backend, starts Junction's API server as its own JVM on a fresh store (SQLite: temp data
 #   dir, fsync per group commit; etcd3: a throw-away single-member etcd on 127.0.0.1:<port+100>
 #   with a temp data dir), runs ApiServerBench.java against it (creates <services> Services while
@@ -30,6 +34,12 @@ CPFILE=$(mktemp)
 (cd "$ROOT" && ./mvnw -B -q -o -pl apiserver dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null 2>&1)
 CP="$(cat "$CPFILE"):$ROOT/apiserver/target/classes"
 rm -f "$CPFILE"
+# the server's main class, compiled once into a jar (no javac in every server start; a jar, not a
+# directory, so that variants can use JDK 25's AOT cache, which accepts only jars on the class path)
+LAUNCH=$(mktemp -d)
+"$JAVA_HOME/bin/javac" -d "$LAUNCH/classes" -cp "$CP" "$HERE/RunApiServer.java"
+"$JAVA_HOME/bin/jar" cf "$LAUNCH/run-apiserver.jar" -C "$LAUNCH/classes" .
+VARIANTS=${VARIANTS:-current=}
 SPID="" EPID="" DATA=""
 stop_all() {
   [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; }
@@ -37,7 +47,7 @@ stop_all() {
   [ -n "$DATA" ] && rm -rf "$DATA"
   SPID="" EPID="" DATA=""
 }
-trap stop_all EXIT
+trap 'stop_all; rm -rf "$LAUNCH"' EXIT
 
 start_etcd() {
   etcd --name bench --data-dir "$DATA/etcd" --listen-client-urls "http://127.0.0.1:$EPORT" \
@@ -49,8 +59,12 @@ start_etcd() {
   cat "$DATA/etcd.log"; exit 1
 }
 
-bench() { # backend
-  local backend=$1 args
+bench() { # backend variant
+  local backend=$1 variant=${2:-current=} args vname vcp vflags=() cp=$CP
+  vname=${variant%%=*} vcp=${variant#*=}
+  if [[ "$vcp" == *+* ]]; then IFS=+ read -r -a vflags <<<"${vcp#*+}"; vcp=${vcp%%+*}; fi
+  [ -n "$vcp" ] && cp=$(cat "$vcp")
+  [ -n "${JFR:-}" ] && vflags+=("-XX:StartFlightRecording=filename=$JFR/$backend-$vname-$(date +%H%M%S).jfr,settings=profile")
   DATA=$(mktemp -d)
   if [ "$backend" = etcd3 ]; then
     start_etcd
@@ -58,14 +72,14 @@ bench() { # backend
   else
     args=(--data-dir "$DATA/sqlite")
   fi
-  "$JAVA" "${SERVER_JVM[@]}" -cp "$CP" "$HERE/RunApiServer.java" "${args[@]}" --bind-address 127.0.0.1 --port "$PORT" \
+  "$JAVA" "${SERVER_JVM[@]}" "${vflags[@]}" -cp "$LAUNCH/run-apiserver.jar:$cp" RunApiServer "${args[@]}" --bind-address 127.0.0.1 --port "$PORT" \
     --advertise-address 127.0.0.1 >"$DATA/server.log" 2>&1 &
   SPID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$DATA/server.log"; exit 1; }
-  echo "== Junction apiserver, $backend backend (pid $SPID, $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "== Junction apiserver, $backend backend, variant $vname ${vflags[*]} (pid $SPID, $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
   "$JAVA" "${CLIENT_JVM[@]}" -cp "$CP" "$HERE/ApiServerBench.java" "http://127.0.0.1:$PORT" "$SPID" "$SERVICES" "$SLICES" "$CLIENTS" "$WATCHERS"
-  [ -n "$EPID" ] && echo "etcd RSS: $(( $(awk '/VmRSS/{print $2}' /proc/$EPID/status) / 1024 )) MiB"
+  [ -n "$EPID" ] && echo "etcd RSS: $(( $(awk '/VmRSS/{print $2}' /proc/$EPID/status) / 1024 )) MiB; etcd's slow-disk/slow-apply warnings: $(grep -c 'slow fdatasync\|took too long' "$DATA/etcd.log" || true)"
   stop_all
 }
 
@@ -73,9 +87,9 @@ for r in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -gt 1 ] && echo "#### round $r/$ROUNDS"
   for b in $BACKENDS; do
     if [ "$b" = etcd3 ] && ! command -v etcd >/dev/null; then echo "== etcd3 skipped: no etcd binary"; continue; fi
-    bench "$b"
+    for v in $VARIANTS; do bench "$b" "$v"; done
   done
-  if [ -x "$ROOT/../shared/bench/etcd-bench.sh" ] && command -v etcd >/dev/null; then
+  if [ -z "${SKIP_FLOOR:-}" ] && [ -x "$ROOT/../shared/bench/etcd-bench.sh" ] && command -v etcd >/dev/null; then
     echo "== etcd floor (../shared/bench/etcd-bench.sh 10)"
     "$ROOT/../shared/bench/etcd-bench.sh" 10
   fi

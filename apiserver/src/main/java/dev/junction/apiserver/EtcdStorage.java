@@ -21,11 +21,16 @@ import io.etcd.jetcd.watch.WatchEvent.EventType;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -42,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * releases the Service's allocation keys ({@link Storage.Guards}). {@link #follow} is one etcd
  * watch on the whole prefix from the loaded revision, with previous values, like the cacher's
  * reflector. etcd acknowledges a transaction only after its raft log entry is fsynced.
+ *
+ * <p>Threads: jetcd delivers every response and watch event on one Vert.x event loop, which must
+ * never wait for the {@link Store} monitor (that stalled every etcd reply behind the writers doing
+ * validation under it). Watch responses are decoded and applied, and write futures completed, on
+ * one {@code etcd-apply} thread instead, in arrival order. A put's own watch event is not parsed
+ * again: a copy of the object written is indexed (upstream's cacher decodes it from the watch).
  */
 final class EtcdStorage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdStorage.class);
@@ -49,7 +60,26 @@ final class EtcdStorage implements Storage {
 
     private final Client client;
     private final EtcdKeys keys;
+    /**
+     * This server's puts in flight, by etcd key: the value bytes written and the object they encode,
+     * so that the watch event bringing a write back is not parsed again (a value with the very same
+     * bytes is the very same object, whichever server wrote it).
+     */
+    private final Map<String, OwnPut> ownPuts = new ConcurrentHashMap<>();
+    /**
+     * The one thread that decodes watch responses, hands them to the follower and completes write
+     * futures, in arrival order (a write's completion and its own watch event both pass here).
+     */
+    private final ExecutorService applier = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "etcd-apply");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile Watch.Watcher watcher;
+
+    /** A put of this server in flight: the value written and the (never again mutated) object it encodes. */
+    private record OwnPut(byte[] value, ObjectNode object) {
+    }
 
     /**
      * @param endpoints etcd client URLs, e.g. {@code http://127.0.0.1:2379}
@@ -94,7 +124,9 @@ final class EtcdStorage implements Storage {
     @Override
     public CompletableFuture<Long> write(Write w) {
         WatchEvent e = w.event();
-        ByteSequence key = bytes(keys.key(e.storageKey(), e.namespace(), w.name()));
+        String keyText = keys.key(e.storageKey(), e.namespace(), w.name());
+        ByteSequence key = bytes(keyText);
+        OwnPut own = null;
         List<Cmp> cmps = new ArrayList<>();
         cmps.add(w.expectedRevision() == 0 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
                 : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(w.expectedRevision())));
@@ -106,7 +138,8 @@ final class EtcdStorage implements Storage {
         } else {
             ObjectNode stored = e.object().deepCopy();
             Json.meta(stored).remove("resourceVersion");
-            then.add(Op.put(key, ByteSequence.from(Json.bytes(stored)), PutOption.DEFAULT));
+            own = new OwnPut(Json.bytes(stored), stored);
+            then.add(Op.put(key, ByteSequence.from(own.value()), PutOption.DEFAULT));
         }
         String owner = e.namespace() + "/" + w.name();
         for (String c : w.guards().claims()) {
@@ -120,7 +153,21 @@ final class EtcdStorage implements Storage {
         }
         Txn txn = client.getKVClient().txn().If(cmps.toArray(Cmp[]::new)).Then(then.toArray(Op[]::new))
                 .Else(orElse.toArray(Op[]::new));
-        return txn.commit().thenApply(r -> outcome(r, w));
+        if (own != null) {
+            ownPuts.put(keyText, own);
+        }
+        OwnPut sent = own;
+        // completed on the applier, never on jetcd's Vert.x event loop: the caller's callbacks take
+        // the store monitor, and blocking that loop would stall every etcd response and watch event
+        return txn.commit().handleAsync((r, err) -> {
+            if (sent != null && (err != null || !r.isSucceeded())) {
+                ownPuts.remove(keyText, sent);
+            }
+            if (err != null) {
+                throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+            }
+            return outcome(r, w);
+        }, applier);
     }
 
     private long outcome(TxnResponse r, Write w) {
@@ -146,13 +193,13 @@ final class EtcdStorage implements Storage {
     public void follow(long afterRevision, Consumer<List<WatchEvent>> sink) {
         WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(afterRevision + 1).withPrevKV(true).build();
         watcher = client.getWatchClient().watch(bytes(keys.root()), opt, Watch.listener(
-                (WatchResponse resp) -> {
+                (WatchResponse resp) -> applier.execute(() -> {
                     try {
                         sink.accept(events(resp));
                     } catch (RuntimeException e) {
                         LOG.error("cannot apply etcd watch response", e);
                     }
-                },
+                }),
                 err -> LOG.error("etcd watch on {} failed; this API server's cache stops following etcd", keys.root(), err)));
     }
 
@@ -174,11 +221,30 @@ final class EtcdStorage implements Storage {
                         WatchEvent.Type.DELETED, d.storageKey(), d.namespace(), last, previous)));
             } else if (we.getEventType() == EventType.PUT) {
                 WatchEvent.Type t = kv.getCreateRevision() == kv.getModRevision() ? WatchEvent.Type.ADDED : WatchEvent.Type.MODIFIED;
-                decode(kv.getKey(), kv, kv.getModRevision()).ifPresent(d -> out.add(new WatchEvent(kv.getModRevision(), t,
+                decodePut(kv).ifPresent(d -> out.add(new WatchEvent(kv.getModRevision(), t,
                         d.storageKey(), d.namespace(), d.object(), t == WatchEvent.Type.ADDED ? Optional.empty() : previous)));
             }
         }
         return out;
+    }
+
+    /**
+     * A put's value from the watch as an event skeleton: this server's own object when the bytes are
+     * the ones it wrote (no second parse), else decoded; empty for other keys.
+     */
+    private Optional<WatchEvent> decodePut(KeyValue kv) {
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        OwnPut own = ownPuts.get(key);
+        if (own != null && Arrays.equals(own.value(), kv.getValue().getBytes())) {
+            ownPuts.remove(key, own);
+            Optional<EtcdKeys.Parsed> p = keys.parse(key);
+            if (p.isPresent()) {
+                Json.meta(own.object()).put("resourceVersion", Long.toString(kv.getModRevision()));
+                return Optional.of(new WatchEvent(kv.getModRevision(), WatchEvent.Type.ADDED, p.get().type().storageKey(),
+                        p.get().namespace(), own.object(), Optional.empty()));
+            }
+        }
+        return decode(kv.getKey(), kv, kv.getModRevision());
     }
 
     /** An object key's value as an event skeleton (revision, storage key, namespace, object); empty for other keys. */
@@ -215,6 +281,7 @@ final class EtcdStorage implements Storage {
         if (w != null) {
             w.close();
         }
+        applier.shutdown();
         client.close();
     }
 

@@ -179,16 +179,29 @@ public final class Names {
 
     /** Whether {@code s} is a dotted-quad IPv4 address without leading zeros beyond upstream's tolerance. */
     public static boolean isIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+        // one pass, no split or regex: EndpointSlices run this for every address (up to 1,000 per slice)
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0, n = s.length(); i <= n; i++) {
+            char c = i < n ? s.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || ++parts > 4) {
+                    return false;
+                }
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3) {
+                value = value * 10 + (c - '0');
+                digits++;
+                if (value > 255) {
+                    return false;
+                }
+            } else {
                 return false;
             }
         }
-        return true;
+        return parts == 4;
     }
 
     /** Whether {@code s} is an IPv6 address literal. */

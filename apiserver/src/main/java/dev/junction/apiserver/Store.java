@@ -66,8 +66,8 @@ final class Store implements AutoCloseable {
     });
     /** Newest revision in the index (SQLite: may not be durable yet). */
     private long revision;
-    /** Newest durable revision delivered to watchers. */
-    private long durable;
+    /** Newest durable revision delivered to watchers (volatile: write callbacks read it without the monitor). */
+    private volatile long durable;
     private long windowFloor;
     private RuntimeException failed;
     private boolean closed;
@@ -384,9 +384,14 @@ final class Store implements AutoCloseable {
     }
 
     private long awaitRemote(ResourceType type, String name, CompletableFuture<Long> f, boolean create) {
+        // wake the waiters only when this write's outcome decides: a failure, or a success whose
+        // revision the watch already brought (otherwise applyDurable's notifyAll at that revision
+        // wakes them), so each write costs one round of wake-ups of the waiting writers, not two
         f.whenComplete((r, e) -> {
-            synchronized (this) {
-                notifyAll();
+            if (e != null || r <= durable) {
+                synchronized (this) {
+                    notifyAll();
+                }
             }
         });
         long deadline = System.nanoTime() + WRITE_TIMEOUT_SECONDS * 1_000_000_000L;
