@@ -303,16 +303,18 @@ class ProxyModesLabTest {
     }
 
     private void flushedRulesAreRepaired(String mode) {
-        // Somebody flushes the proxy's rules by hand: repaired within syncPeriod (30 s).
+        // Somebody flushes the proxy's rules by hand: repaired by the next full sync, within syncPeriod (30 s)
+        // when no Service or endpoint changes, within 2 x syncPeriod under churn (userspace mode checks its
+        // jumps on full syncs only: proxy-userspace/README.md), hence 75 s.
         String node = "jn-node-a";
         CommandResult flush = switch (mode) {
             case "nftables" -> Lab.sh("ip", "netns", "exec", node, "nft", "flush", "table", "ip", "kube-proxy");
             default -> Lab.sh("ip", "netns", "exec", node, "iptables", "-t", "nat", "-F");
         };
         assertThat(flush.exitCode()).as(flush.stderr()).isZero();
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(Lab.client("curl", "-s", "-m", "2", "http://172.30.0.11:32600").stdout()).contains("Welcome to nginx!"));
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(Lab.exec("curl", "curl", "-s", "-m", "2", "http://my-nginx").stdout()).contains("Welcome to nginx!"));
     }
 
