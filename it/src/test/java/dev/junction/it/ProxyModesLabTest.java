@@ -156,15 +156,15 @@ class ProxyModesLabTest {
     /**
      * Endpoint churn under a curl loop (one request every 50 ms from a pod): scale the Deployment
      * 3 → 1 → 3. Requests may fail only between the scale-down and the moment every node's proxy has
-     * synced the new EndpointSlice (kubeproxy_sync_proxy_rules_last_timestamp_seconds on each node);
+     * synced the new EndpointSlice (junction_sync_proxy_rules_last_snapshot_timestamp_seconds on each node);
      * none may fail after that, through the scale-up too.
      */
     private void scaleThreeToOneToThreeLosesNoRequestAfterTheRulesFollow(String mode, KubernetesClient api) throws Exception {
         String vip = api.services().inNamespace("default").withName("nginx-deploy-clusterip-svc").get().getSpec().getClusterIP();
-        // 90 s: "synced" means a sync of every proxy after the state was observed; when a proxy had
+        // 120 s: "synced" means a sync of every proxy after the state was observed; when a proxy had
         // already applied the last change by then, that is its next periodic sync (syncPeriod 30 s),
         // once after the scale-down and once after the scale-up; requests must remain after both
-        Process loop = curlLoop("http://" + vip + ":8080", 90);
+        Process loop = curlLoop("http://" + vip + ":8080", 120);
         Thread.sleep(2000);
         long scaleDown = System.currentTimeMillis();
         assertThat(Lab.kubectl("scale", "deployment", "nginx-deployment", "--replicas=1").exitCode()).isZero();
@@ -270,8 +270,9 @@ class ProxyModesLabTest {
     }
 
     /**
-     * Waits until the proxy on every node finished a sync at or after {@code since} (epoch ms), read from
-     * {@code kubeproxy_sync_proxy_rules_last_timestamp_seconds} on the node's metrics port.
+     * Waits until the proxy on every node finished a sync whose snapshot was taken at least 500 ms after
+     * {@code since} (epoch ms), read from {@code junction_sync_proxy_rules_last_snapshot_timestamp_seconds}
+     * on the node's metrics port.
      *
      * @return the time (epoch ms) when the last node had synced
      */
@@ -279,9 +280,12 @@ class ProxyModesLabTest {
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (String node : List.of("jn-node-cp", "jn-node-a", "jn-node-b")) {
                 String metrics = Lab.sh("ip", "netns", "exec", node, "curl", "-s", "-m", "2", "http://127.0.0.1:10249/metrics").stdout();
-                double last = metrics.lines().filter(l -> l.startsWith("kubeproxy_sync_proxy_rules_last_timestamp_seconds "))
+                // The snapshot time of the last sync, not its end: a slow sync (iptables-restore under load)
+                // that ends after `since` may have taken its snapshot before the change (a CI failure).
+                // 500 ms more for the proxy's watch to deliver what the test already listed.
+                double last = metrics.lines().filter(l -> l.startsWith("junction_sync_proxy_rules_last_snapshot_timestamp_seconds "))
                         .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
-                if (last * 1000 < since) {
+                if (last * 1000 < since + 500) {
                     return false;
                 }
             }

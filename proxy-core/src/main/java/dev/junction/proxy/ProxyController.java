@@ -123,6 +123,7 @@ public final class ProxyController implements AutoCloseable {
             return;
         }
         synchronized (syncLock) {
+            long snapshotMillis = System.currentTimeMillis();
             services = services.apply(serviceChanges.checkout());
             endpoints = endpoints.apply(endpointsChanges.checkout());
             List<java.time.Instant> triggers = endpointsChanges.checkoutTriggerTimes();
@@ -130,7 +131,7 @@ public final class ProxyController implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 proxier.sync(snapshot, node);
-                metrics.synced(Duration.ofNanos(System.nanoTime() - start));
+                metrics.synced(Duration.ofNanos(System.nanoTime() - start), snapshotMillis);
                 java.time.Instant now = java.time.Instant.now();
                 for (java.time.Instant trigger : triggers) {
                     metrics.networkProgrammed(Duration.between(trigger, now));

@@ -58,6 +58,7 @@ public final class ProxyMetrics {
     private final AtomicLong sumNanos = new AtomicLong();
     private final AtomicLong restoreFailures = new AtomicLong();
     private final AtomicLong lastSyncMillis = new AtomicLong();
+    private final AtomicLong lastSnapshotMillis = new AtomicLong();
     private final AtomicLong lastQueuedMillis = new AtomicLong();
 
     /** @param healthTimeout how long a queued sync may stay unapplied (upstream: 2 × syncPeriod) */
@@ -73,7 +74,20 @@ public final class ProxyMetrics {
 
     /** Records a successful sync that took {@code elapsed}. */
     public void synced(Duration elapsed) {
+        synced(elapsed, clock.millis() - elapsed.toMillis());
+    }
+
+    /**
+     * Records a successful sync that took {@code elapsed} and programmed the Services and endpoints
+     * the proxy had received by {@code snapshotMillis} (ms since the epoch, when the sync checked out
+     * its changes), exposed as {@code junction_sync_proxy_rules_last_snapshot_timestamp_seconds}: a
+     * Junction addition that tells "rules now reflect everything known at time T", which
+     * upstream's {@code kubeproxy_sync_proxy_rules_last_timestamp_seconds} (set when a sync ends,
+     * however old its snapshot) cannot.
+     */
+    public void synced(Duration elapsed, long snapshotMillis) {
         observe(elapsed);
+        lastSnapshotMillis.set(snapshotMillis);
         lastSyncMillis.set(clock.millis());
         lastQueuedMillis.set(0);
     }
@@ -145,6 +159,10 @@ public final class ProxyMetrics {
         out.append("# HELP ").append(t).append(" The last time proxy rules were successfully synced\n");
         out.append("# TYPE ").append(t).append(" gauge\n");
         out.append(t).append(' ').append(fmt(lastSyncMillis.get() / 1e3)).append('\n');
+        String snap = "junction_sync_proxy_rules_last_snapshot_timestamp_seconds";
+        out.append("# HELP ").append(snap).append(" When the last successful sync took its snapshot of Services and endpoints\n");
+        out.append("# TYPE ").append(snap).append(" gauge\n");
+        out.append(snap).append(' ').append(fmt(lastSnapshotMillis.get() / 1e3)).append('\n');
         String f = "kubeproxy_sync_proxy_rules_iptables_restore_failures_total";
         out.append("# HELP ").append(f).append(" Cumulative proxy iptables restore failures\n");
         out.append("# TYPE ").append(f).append(" counter\n");

@@ -37,12 +37,13 @@ class ProxyMetricsTest {
         metrics.queued();
         clock.now = clock.now.plusSeconds(61);
         assertThat(metrics.healthy()).isFalse();
-        metrics.synced(Duration.ofMillis(5));
+        metrics.synced(Duration.ofMillis(5), clock.millis() - 3000);
         assertThat(metrics.healthy()).isTrue();
         metrics.failed(Duration.ofMillis(5));
         assertThat(metrics.render()).contains("kubeproxy_sync_proxy_rules_iptables_restore_failures_total 1\n",
                 "kubeproxy_sync_proxy_rules_duration_seconds_count 2\n",
-                "kubeproxy_sync_proxy_rules_last_timestamp_seconds 1767225661\n");
+                "kubeproxy_sync_proxy_rules_last_timestamp_seconds 1767225661\n",
+                "junction_sync_proxy_rules_last_snapshot_timestamp_seconds 1767225658\n");
     }
 
     @Test
