@@ -79,7 +79,11 @@ final class BackendPool {
         return null;
     }
 
-    /** Connects a new backend connection on {@code loop}; its pipeline has the HTTP client codec and a {@link BackendHandler}. */
+    /**
+     * Connects a new backend connection on {@code loop}; its pipeline has the HTTP client codec and a
+     * {@link BackendHandler} (and, with {@code -Djunction.ingress.leanHttp1=true}, a
+     * {@link LeanResponseHandler} before the codec).
+     */
     ChannelFuture connect(EventLoop loop, InetSocketAddress address, boolean tls) {
         Bootstrap b = new Bootstrap().group(loop).channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -90,6 +94,9 @@ final class BackendPool {
                         if (tls) {
                             ch.pipeline().addLast(clientTls.newHandler(ch.alloc(),
                                     address.getHostString(), address.getPort()));
+                        }
+                        if (ProxyExchange.LEAN) {
+                            ch.pipeline().addLast(new LeanResponseHandler());
                         }
                         ch.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
                                 .setMaxHeaderSize(65536).setMaxChunkSize(65536).setHeadersFactory(RESPONSE_HEADERS), false, false));

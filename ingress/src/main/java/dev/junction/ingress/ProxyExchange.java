@@ -46,7 +46,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * retries; a response head that arrives with its whole body in one read is written to an HTTP/1
  * client as one message (one encoder pass, one flush); HTTP/1 writes carry no promise.
  */
-final class ProxyExchange {
+final class ProxyExchange implements LeanResponseHandler.Sink {
     private static final int MAX_ATTEMPTS = 3;
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
@@ -65,6 +65,18 @@ final class ProxyExchange {
      * encoder ({@code -Djunction.ingress.rawRequestHeads=false} turns it off).
      */
     private static final boolean RAW_HEADS = !"false".equals(System.getProperty("junction.ingress.rawRequestHeads"));
+    /**
+     * Whether the lean HTTP/1.1 path is on ({@code -Djunction.ingress.leanHttp1=true}; off by
+     * default): the response to a request sent by {@link #rawHead} is parsed by
+     * {@link LeanResponseHandler} and relayed as bytes below the client's {@link LeanServerCodec}.
+     */
+    static final boolean LEAN = Boolean.getBoolean("junction.ingress.leanHttp1");
+    /** The backend's lean handler while this exchange's response is relayed as bytes; else null. */
+    private LeanResponseHandler lean;
+    private LeanServerCodec leanCodec;
+    private ChannelHandlerContext codecCtx;
+    /** Whether a close-delimited body is sent to the HTTP/1.1 client as chunks. */
+    private boolean chunkify;
     private int endpointIndex;
     private int attemptsLeft;
     private boolean reused;
@@ -302,6 +314,9 @@ final class ProxyExchange {
         c.config().setAutoRead(ctx.channel().isWritable());
         sentNanos = System.nanoTime();
         if (rawHead != null) {
+            if (LEAN && !handler.http2) {
+                startLean(c);
+            }
             // Written below the client codec (its encoder keeps no state for it; the codec's decoder
             // frames a response to an unknown method as a GET's). No promise per request: a failed
             // write fires exceptionCaught, BackendHandler closes the connection and tells this
@@ -326,8 +341,125 @@ final class ProxyExchange {
         }
     }
 
+    private void startLean(Channel c) {
+        LeanResponseHandler l = c.pipeline().get(LeanResponseHandler.class);
+        ChannelHandlerContext cc = ctx.pipeline().context(FrontendInitializer.HTTP_CODEC);
+        if (l != null && cc != null && cc.handler() instanceof LeanServerCodec codec) {
+            lean = l;
+            leanCodec = codec;
+            codecCtx = cc;
+            l.start(this);
+        }
+    }
+
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The lean path's response head: the same decisions as {@link #prepareResponse} for an HTTP/1
+     * client (hop-by-hop fields dropped, affinity cookie, chunked framing for a close-delimited
+     * body to an HTTP/1.1 client, {@code Connection} as the client needs), written as bytes.
+     */
+    @Override
+    public void onLeanHead(ResponseHead h) {
+        if (done) {
+            return;
+        }
+        responseStarted = true;
+        status = h.status;
+        backendKeepAlive = h.keepAlive();
+        long framing = h.framing(false);
+        boolean chunked = (h.hopFlags & HopByHop.CHUNKED) != 0;
+        if (!chunked && framing == ResponseHead.UNTIL_CLOSE) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+                chunked = true;
+                chunkify = true;
+            } else {
+                closeAfter = true;
+            }
+        }
+        String connection = !keepAlive || closeAfter ? "close"
+                : !request.protocolVersion().equals(HttpVersion.HTTP_1_1) ? "keep-alive" : null;
+        ByteBuf out = h.encode(ctx.alloc(), chunked, setCookie.isPresent() ? "set-cookie" : null, setCookie.orElse(""),
+                chunked ? "transfer-encoding" : null, "chunked", connection != null ? "connection" : null,
+                connection == null ? "" : connection);
+        codecCtx.write(out, codecCtx.voidPromise());
+        leanCodec.skipResponse();
+        unflushed = true;
+    }
+
+    @Override
+    public void onLeanBody(ByteBuf body) {
+        if (done) {
+            body.release();
+            return;
+        }
+        if (chunkify) {
+            ByteBuf size = ctx.alloc().buffer(12);
+            size.writeCharSequence(Integer.toHexString(body.readableBytes()), StandardCharsets.US_ASCII);
+            size.writeShort(('\r' << 8) | '\n');
+            codecCtx.write(size, codecCtx.voidPromise());
+            codecCtx.write(body, codecCtx.voidPromise());
+            codecCtx.write(Unpooled.wrappedBuffer(CRLF_BYTES), codecCtx.voidPromise());
+        } else {
+            codecCtx.write(body, codecCtx.voidPromise());
+        }
+        unflushed = true;
+    }
+
+    private static final byte[] CRLF_BYTES = {'\r', '\n'};
+
+    @Override
+    public void onLeanEnd(boolean reusable) {
+        if (done) {
+            return;
+        }
+        if (chunkify) {
+            codecCtx.write(Unpooled.wrappedBuffer(LAST_CHUNK), codecCtx.voidPromise());
+        }
+        ctx.flush();
+        unflushed = false;
+        RequestGuardHandler guard = ctx.pipeline().get(RequestGuardHandler.class);
+        if (guard != null) {
+            guard.responseWrittenRaw();
+        }
+        finish(backendKeepAlive && reusable);
+    }
+
+    @Override
+    public void onLeanMalformed(boolean started) {
+        if (done) {
+            return;
+        }
+        lean = null;
+        if (backendHandler != null) {
+            backendHandler.detach();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        if (!started) {
+            // nginx: "upstream sent invalid header" → 502.
+            respondLocal(502, Optional.empty(), route, upstream);
+            return;
+        }
+        done = true;
+        cancelTimeout();
+        px.metrics().request(route, upstream, status);
+        release();
+        ctx.flush();
+        ctx.close();
+    }
+
+    private void detachLean() {
+        if (lean != null) {
+            lean.detach();
+            lean = null;
+        }
+    }
+
     /** The backend went away before any response byte: retry once on a fresh connection if the pooled one was stale. */
     private void retryOrFail() {
+        detachLean();
         if (reused && !retriedFresh && idempotent()) {
             retriedFresh = true;
             backend = null;
@@ -364,6 +496,8 @@ final class ProxyExchange {
                 return;
             }
             if (code >= 100 && code < 200) {
+                // An interim response is dropped with the empty last part the decoder emits after it.
+                interimEnd = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 return;
             }
@@ -376,6 +510,11 @@ final class ProxyExchange {
                 pendingHead = resp;
                 return;
             }
+        }
+        if (interimEnd && msg instanceof LastHttpContent && !responseStarted) {
+            interimEnd = false;
+            ReferenceCountUtil.release(msg);
+            return;
         }
         if (pendingHead != null) {
             HttpResponse head = pendingHead;
@@ -434,6 +573,8 @@ final class ProxyExchange {
         }
     }
 
+    /** An interim (1xx) head was dropped; the decoder's empty last part for it follows. */
+    private boolean interimEnd;
     private boolean closeAfter;
     private int status;
 
@@ -516,6 +657,7 @@ final class ProxyExchange {
         if (done) {
             return;
         }
+        detachLean();
         if (!responseStarted) {
             Channel b = backend;
             if (backendHandler != null) {
@@ -540,6 +682,7 @@ final class ProxyExchange {
             return;
         }
         done = true;
+        detachLean();
         cancelTimeout();
         if (backendHandler != null) {
             backendHandler.detach();
@@ -556,6 +699,7 @@ final class ProxyExchange {
         px.metrics().request(route, upstream, status);
         px.metrics().upstreamLatency(route, upstream, System.nanoTime() - sentNanos);
         backendHandler.detach();
+        detachLean();
         InetSocketAddress addr = upstream.endpoints().get(endpointIndex);
         if (backendReusable && !grpc && backend.isActive()) {
             backend.config().setAutoRead(true);

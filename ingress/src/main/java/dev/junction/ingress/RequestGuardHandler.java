@@ -252,6 +252,17 @@ final class RequestGuardHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * A complete response was written as bytes below the HTTP codec (the lean path of
+     * {@link ProxyExchange}), so {@link #write} did not see its last part: starts the idle wait for
+     * the next request as {@link #write} would.
+     */
+    void responseWrittenRaw() {
+        if (!upgraded && !inBody && !refusing) {
+            armIdle(ctx);
+        }
+    }
+
     private void armIdle(ChannelHandlerContext ctx) {
         arm(ctx, px.limits().idleTimeout().toMillis(), false);
     }
