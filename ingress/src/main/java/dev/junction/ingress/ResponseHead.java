@@ -354,8 +354,20 @@ final class ResponseHead {
         return f;
     }
 
-    private static boolean hasToken(byte[] b, int s, int e, String token) {
-        byte[] t = bytes(token);
+    /** Visits one list element of a field value: bytes {@code [a, z)}, optional whitespace trimmed. */
+    @FunctionalInterface
+    private interface TokenVisitor {
+        /** @return true to stop the scan */
+        boolean visit(int a, int z);
+    }
+
+    /**
+     * Walks the comma-separated elements of {@code b[s, e)} (RFC 9110 §5.6.1 list syntax, OWS around
+     * each element), empty elements included.
+     *
+     * @return true when the visitor stopped the scan
+     */
+    private static boolean scanTokens(byte[] b, int s, int e, TokenVisitor visitor) {
         int ts = s;
         for (int i = s; i <= e; i++) {
             if (i == e || b[i] == ',') {
@@ -367,7 +379,7 @@ final class ResponseHead {
                 while (z > a && (b[z - 1] == ' ' || b[z - 1] == '\t')) {
                     z--;
                 }
-                if (equalsIgnoreCase(b, a, z, t)) {
+                if (visitor.visit(a, z)) {
                     return true;
                 }
                 ts = i + 1;
@@ -376,34 +388,28 @@ final class ResponseHead {
         return false;
     }
 
+    private static boolean hasToken(byte[] b, int s, int e, String token) {
+        byte[] t = bytes(token);
+        return scanTokens(b, s, e, (a, z) -> equalsIgnoreCase(b, a, z, t));
+    }
+
     private static byte[][] connectionTokens(byte[] b, int s, int e, byte[][] into) {
         java.util.List<byte[]> out = new java.util.ArrayList<>();
         if (into != null) {
             out.addAll(java.util.Arrays.asList(into));
         }
-        int ts = s;
-        for (int i = s; i <= e; i++) {
-            if (i == e || b[i] == ',') {
-                int a = ts;
-                int z = i;
-                while (a < z && (b[a] == ' ' || b[a] == '\t')) {
-                    a++;
-                }
-                while (z > a && (b[z - 1] == ' ' || b[z - 1] == '\t')) {
-                    z--;
-                }
-                if (z > a) {
-                    byte[] t = java.util.Arrays.copyOfRange(b, a, z);
-                    for (int k = 0; k < t.length; k++) {
-                        if (t[k] >= 'A' && t[k] <= 'Z') {
-                            t[k] += 32;
-                        }
+        scanTokens(b, s, e, (a, z) -> {
+            if (z > a) {
+                byte[] t = java.util.Arrays.copyOfRange(b, a, z);
+                for (int k = 0; k < t.length; k++) {
+                    if (t[k] >= 'A' && t[k] <= 'Z') {
+                        t[k] += 32;
                     }
-                    out.add(t);
                 }
-                ts = i + 1;
+                out.add(t);
             }
-        }
+            return false;
+        });
         return out.isEmpty() ? into : out.toArray(new byte[0][]);
     }
 

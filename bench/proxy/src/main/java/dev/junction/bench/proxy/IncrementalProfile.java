@@ -148,12 +148,13 @@ public final class IncrementalProfile {
         }
     }
 
-    private static String stats(List<Double> values) {
+    /** "p50 / p99 / max" of {@code values}, one decimal (also used by {@link SyncAbBench}). */
+    static String stats(List<Double> values) {
         return String.format("%.1f / %.1f / %.1f", pct(values, 50), pct(values, 99), values.stream().mapToDouble(d -> d).max().orElse(0));
     }
 
     /** Nearest-rank percentile. */
-    private static double pct(List<Double> values, int p) {
+    static double pct(List<Double> values, int p) {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(null);
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());

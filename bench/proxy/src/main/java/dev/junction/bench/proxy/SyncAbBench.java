@@ -82,12 +82,13 @@ public final class SyncAbBench {
                 System.out.println("failed or not incremental (excluded from the percentiles): " + failures);
             }
             System.out.println("build  step         n   p50 / p99 / max (ms)");
-            results.forEach((k, v) -> System.out.printf("%-19s %3d   %s%n", k, v.size(), stats(v)));
+            results.forEach((k, v) -> System.out.printf("%-19s %3d   %s%n", k, v.size(), IncrementalProfile.stats(v)));
             for (String step : List.of("oneEndpoint", "unchanged", "burstAdd", "burstRemove")) {
                 List<Double> a = results.get("before " + step);
                 List<Double> b = results.get("after " + step);
                 if (a != null && b != null) {
-                    System.out.printf("ratio after/before %-11s p50 %.3f  p99 %.3f%n", step, pct(b, 50) / pct(a, 50), pct(b, 99) / pct(a, 99));
+                    System.out.printf("ratio after/before %-11s p50 %.3f  p99 %.3f%n", step,
+                            IncrementalProfile.pct(b, 50) / IncrementalProfile.pct(a, 50), IncrementalProfile.pct(b, 99) / IncrementalProfile.pct(a, 99));
                 }
             }
         } finally {
@@ -114,18 +115,6 @@ public final class SyncAbBench {
             }
         }
         return new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
-    }
-
-    private static String stats(List<Double> values) {
-        return String.format("%.1f / %.1f / %.1f", pct(values, 50), pct(values, 99), values.stream().mapToDouble(d -> d).max().orElse(0));
-    }
-
-    /** Nearest-rank percentile. */
-    private static double pct(List<Double> values, int p) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
     }
 
     /**
