@@ -72,11 +72,6 @@ public final class ProxyMetrics {
         lastQueuedMillis.compareAndSet(0, clock.millis());
     }
 
-    /** Records a successful sync that took {@code elapsed}. */
-    public void synced(Duration elapsed) {
-        synced(elapsed, clock.millis() - elapsed.toMillis());
-    }
-
     /**
      * Records a successful sync that took {@code elapsed} and programmed the Services and endpoints
      * the proxy had received by {@code snapshotMillis} (ms since the epoch, when the sync checked out

@@ -15,7 +15,7 @@ class MetricsServerTest {
     @Test
     void servesMetricsAndHealthz() throws Exception {
         ProxyMetrics metrics = new ProxyMetrics(Clock.systemUTC(), Duration.ofSeconds(60));
-        metrics.synced(Duration.ofMillis(3));
+        metrics.synced(Duration.ofMillis(3), System.currentTimeMillis());
         try (MetricsServer server = MetricsServer.start("127.0.0.1:0", metrics);
                 HttpClient http = HttpClient.newHttpClient()) {
             String base = "http://127.0.0.1:" + server.port();
