@@ -3,6 +3,7 @@ package dev.junction.dns;
 import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.junction.common.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -10,17 +11,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +40,10 @@ import org.xbill.DNS.Name;
  * With more than one I/O thread, UDP uses one {@code SO_REUSEPORT} socket per thread on the same
  * port, so the kernel spreads clients over the threads; TCP uses one listening socket.
  *
+ * <p>Sockets use Netty's native epoll transport when it loads (a read batch's responses leave in one
+ * {@code sendmmsg}), else JDK NIO; the system property {@value #TRANSPORT_PROPERTY} ({@code nio} or
+ * {@code epoll}) forces one ({@link NettyTransport#select(String)}).
+ *
  * <p>{@link #start()} returns once all sockets are bound, without waiting for the informers' first
  * list; until then unknown names get SERVFAIL and {@link #ready()} is false.
  */
@@ -62,7 +62,11 @@ public final class DnsServer implements AutoCloseable {
     private final DnsMetrics metrics = new DnsMetrics();
     private final PodTracker podTracker = new PodTracker();
     private final DnsQueryProcessor processor;
+    /** System property that forces the socket transport: {@code nio} or {@code epoll}. */
+    public static final String TRANSPORT_PROPERTY = "junction.dns.transport";
+
     private EventLoopGroup group;
+    private NettyTransport transport;
     private final List<Channel> udp = new ArrayList<>();
     private Channel tcp;
     private volatile int port = -1;
@@ -125,7 +129,8 @@ public final class DnsServer implements AutoCloseable {
         if (group != null) {
             throw new IllegalStateException("already started");
         }
-        group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        transport = NettyTransport.select(TRANSPORT_PROPERTY);
+        group = new MultiThreadIoEventLoopGroup(ioThreads, transport.ioHandlerFactory());
         try {
             bind();
         } catch (RuntimeException e) {
@@ -133,21 +138,21 @@ public final class DnsServer implements AutoCloseable {
             throw e;
         }
         controller.start(client);
-        log.info("dns: serving zone {} on {}:{} (udp+tcp)", zone, bindAddress.getHostAddress(), port);
+        log.info("dns: serving zone {} on {}:{} (udp+tcp, {})", zone, bindAddress.getHostAddress(), port, transport.label());
         return this;
     }
 
     private void bind() {
         boolean reusePort = ioThreads > 1;
-        Bootstrap udpBootstrap = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        Bootstrap udpBootstrap = new Bootstrap().group(group).channel(transport.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .handler(new DatagramDnsServerHandler(processor));
         if (reusePort) {
             // One socket per I/O thread on the same port; the kernel spreads clients over them.
-            udpBootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            transport.reusePort(udpBootstrap);
         }
         TcpDnsServerHandler tcpHandler = new TcpDnsServerHandler(processor);
-        ServerBootstrap tcpBootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap tcpBootstrap = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
