@@ -98,8 +98,12 @@ final class BackendPool {
                         if (ProxyExchange.LEAN) {
                             ch.pipeline().addLast(new LeanResponseHandler());
                         }
+                        // RFC 9112 §6.3 rule 3: a response with Transfer-Encoding and Content-Length is framed
+                        // by the transfer coding and the length is dropped; Netty 4.2's decoder with its
+                        // RFC 9112 mode on fails such a response instead (and the client waited forever).
                         ch.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192)
-                                .setMaxHeaderSize(65536).setMaxChunkSize(65536).setHeadersFactory(RESPONSE_HEADERS), false, false));
+                                .setMaxHeaderSize(65536).setMaxChunkSize(65536).setHeadersFactory(RESPONSE_HEADERS)
+                                .setUseRfc9112TransferEncoding(false), false, false));
                         ch.pipeline().addLast(HANDLER, new BackendHandler());
                     }
                 });

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of an accepted client connection:
  * <pre>
  * [HAProxyMessageDecoder → ProxyProtocolHandler]            (--enable-proxy-protocol, v1 and v2)
- * plain:  HttpServerCodec (LeanServerCodec with -Djunction.ingress.leanHttp1=true) → RequestGuardHandler → BodylessRequestAggregator → HttpObjectAggregator → ProxyHandler
+ * plain:  [LeanRequestDecoder →] HttpServerCodec (LeanServerCodec with -Djunction.ingress.leanHttp1=true) → RequestGuardHandler → BodylessRequestAggregator → HttpObjectAggregator → ProxyHandler
  * TLS:    SniHandler(CertificateStore) → ALPN:
  *           h2       → Http2FrameCodec → Http2MultiplexHandler(per stream:
  *                      Http2StreamFrameToHttpObjectCodec → RequestGuardHandler → aggregator → ProxyHandler)
@@ -94,6 +94,9 @@ final class FrontendInitializer extends ChannelInitializer<SocketChannel> {
         ProxyContext.Limits l = px.limits();
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(l.maxInitialLine())
                 .setMaxHeaderSize(l.maxHeaderSize()).setMaxChunkSize(65536);
+        if (LeanRequestDecoder.ENABLED) {
+            p.addLast(new LeanRequestDecoder(l.maxInitialLine(), l.maxHeaderSize()));
+        }
         p.addLast(HTTP_CODEC, ProxyExchange.LEAN ? new LeanServerCodec(config) : new HttpServerCodec(config));
         p.addLast(new RequestGuardHandler(px, true, false));
         p.addLast(new BodylessRequestAggregator());

@@ -60,6 +60,14 @@ final class LeanServerCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
         });
     }
 
+    /**
+     * A request read as bytes in front of this codec ({@link LeanRequestDecoder}) is outstanding:
+     * queues its method as the decoder does for the requests it decodes.
+     */
+    void expect(HttpMethod method) {
+        methods.add(method);
+    }
+
     /** A final response to the oldest outstanding request was written as bytes below this codec. */
     void skipResponse() {
         methods.poll();

@@ -44,7 +44,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * both ways ({@link HopByHop}). Per request, without changing what goes on the wire: a bodyless
  * HTTP/1 request's head is serialised once as bytes ({@link RequestHeadWriter}) and reused by
  * retries; a response head that arrives with its whole body in one read is written to an HTTP/1
- * client as one message (one encoder pass, one flush); HTTP/1 writes carry no promise.
+ * client as one message (one encoder pass, one flush); HTTP/1 writes carry no promise. On the lean
+ * path ({@code -Djunction.ingress.leanHttp1=true}) the request may be a {@link RequestHead} read
+ * from the bytes by {@link LeanRequestDecoder} (forwarded from its byte ranges) and the response is
+ * relayed as bytes ({@link LeanResponseHandler}).
  */
 final class ProxyExchange implements LeanResponseHandler.Sink {
     private static final int MAX_ATTEMPTS = 3;
@@ -53,7 +56,13 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
     private final ProxyHandler handler;
     private final ChannelHandlerContext ctx;
     private final ProxyContext px;
+    /** The client's request on the codec path; null for a lean one ({@link #head}). */
     private final FullHttpRequest request;
+    /** The client's request head read by {@link LeanRequestDecoder}; null on the codec path. */
+    private final RequestHead head;
+    private final HttpMethod method;
+    /** Whether the client spoke HTTP/1.1 (else HTTP/1.0, or HTTP/2 translated to 1.1). */
+    private final boolean http11;
     private final boolean keepAlive;
     private Route route;
     private Upstream upstream;
@@ -64,7 +73,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
      * Whether bodyless requests are serialised by {@link RequestHeadWriter} rather than Netty's
      * encoder ({@code -Djunction.ingress.rawRequestHeads=false} turns it off).
      */
-    private static final boolean RAW_HEADS = !"false".equals(System.getProperty("junction.ingress.rawRequestHeads"));
+    static final boolean RAW_HEADS = !"false".equals(System.getProperty("junction.ingress.rawRequestHeads"));
     /**
      * Whether the lean HTTP/1.1 path is on ({@code -Djunction.ingress.leanHttp1=true}; off by
      * default): the response to a request sent by {@link #rawHead} is parsed by
@@ -99,15 +108,32 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         this.ctx = ctx;
         this.px = handler.px;
         this.request = request;
+        this.head = null;
+        this.method = request.method();
+        this.http11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         this.keepAlive = handler.http2 || HttpUtil.isKeepAlive(request);
+    }
+
+    /** An exchange for a lean request (HTTP/1.1, bodyless, no upgrade; see {@link RequestHead}). */
+    ProxyExchange(ProxyHandler handler, ChannelHandlerContext ctx, RequestHead head) {
+        this.handler = handler;
+        this.ctx = ctx;
+        this.px = handler.px;
+        this.request = null;
+        this.head = head;
+        this.method = head.method();
+        this.http11 = true;
+        this.keepAlive = head.keepAlive();
     }
 
     void begin() {
         // HTTP/2 :authority arrives as Host (HttpConversionUtil's request header translation).
-        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        String host = head != null ? head.host() : request.headers().get(HttpHeaderNames.HOST, "");
         String clientIp = handler.clientIp();
-        Router.Decision d = Router.route(px.routes().get(), host, request.uri(), handler.https, clientIp,
-                name -> Optional.ofNullable(request.headers().get(name)));
+        Router.Decision d = head != null
+                ? Router.route(px.routes().get(), host, head.target(), handler.https, clientIp, head::header)
+                : Router.route(px.routes().get(), host, request.uri(), handler.https, clientIp,
+                        name -> Optional.ofNullable(request.headers().get(name)));
         if (d instanceof Router.Respond r) {
             respondLocal(r.status(), r.location(), r.route().orElse(null), null);
             return;
@@ -125,9 +151,15 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             return;
         }
         grpc = upstream.protocol() == BackendProtocol.GRPC;
-        websocket = !handler.http2 && isWebSocketUpgrade(request);
-        HttpMethod m = request.method();
-        if (RAW_HEADS && !handler.http2 && !grpc && !websocket && !request.content().isReadable()
+        websocket = request != null && !handler.http2 && isWebSocketUpgrade(request);
+        HttpMethod m = method;
+        if (head != null) {
+            // A lean request (bodyless HTTP/1.1, no upgrade): forwarded straight from its bytes.
+            String h = host.isEmpty() ? clientIp : host;
+            rawHead = RequestHeadWriter.encodeForwarded(ctx.alloc(), head, f.uri(), h, clientIp,
+                    HostMatching.normalize(h), handler.listenerPortText, handler.https ? HTTPS : HTTP,
+                    !m.equals(HttpMethod.GET));
+        } else if (RAW_HEADS && !handler.http2 && !grpc && !websocket && !request.content().isReadable()
                 && request.trailingHeaders().isEmpty() && !m.equals(HttpMethod.HEAD) && !m.equals(HttpMethod.CONNECT)) {
             // A bodyless HTTP/1 request: its head is written as bytes from the decoded fields (the
             // same fields outboundRequest sets). HEAD/CONNECT stay on the codec path: the client
@@ -154,7 +186,8 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
     private int chooseEndpoint() {
         Optional<String> cookieName = route.annotations().affinityCookie();
         if (cookieName.isPresent()) {
-            String header = request.headers().get(HttpHeaderNames.COOKIE);
+            String header = head != null ? head.header("cookie").orElse(null)
+                    : request.headers().get(HttpHeaderNames.COOKIE);
             if (header != null) {
                 for (Cookie c : ServerCookieDecoder.LAX.decode(header)) {
                     if (c.name().equals(cookieName.get())) {
@@ -201,7 +234,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text());
             h.remove(HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
         }
-        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, body, h,
+        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, body, h,
                 request.trailingHeaders());
         if (host.isEmpty()) {
             host = clientIp;
@@ -217,7 +250,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         AsciiString scheme = handler.https ? HTTPS : HTTP;
         h.set(X_FORWARDED_PROTO, scheme);
         h.set(X_SCHEME, scheme);
-        if (body.isReadable() || !(request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD))) {
+        if (body.isReadable() || !(method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD))) {
             HttpUtil.setContentLength(out, body.readableBytes());
         }
         if (websocket) {
@@ -370,7 +403,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         long framing = h.framing(false);
         boolean chunked = (h.hopFlags & HopByHop.CHUNKED) != 0;
         if (!chunked && framing == ResponseHead.UNTIL_CLOSE) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            if (http11) {
                 chunked = true;
                 chunkify = true;
             } else {
@@ -378,7 +411,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             }
         }
         String connection = !keepAlive || closeAfter ? "close"
-                : !request.protocolVersion().equals(HttpVersion.HTTP_1_1) ? "keep-alive" : null;
+                : !http11 ? "keep-alive" : null;
         ByteBuf out = h.encode(ctx.alloc(), chunked, setCookie.isPresent() ? "set-cookie" : null, setCookie.orElse(""),
                 chunked ? "transfer-encoding" : null, "chunked", connection != null ? "connection" : null,
                 connection == null ? "" : connection);
@@ -471,7 +504,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
     }
 
     private boolean idempotent() {
-        HttpMethod m = request.method();
+        HttpMethod m = method;
         return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
                 || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
     }
@@ -489,6 +522,14 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof io.netty.handler.codec.http.HttpObject o && o.decoderResult().isFailure()) {
+            // Netty's decoder refused the endpoint's bytes (and discards the rest of them): 502
+            // before the response started, else the client connection is cut (nginx: "upstream
+            // sent invalid header" / truncated response).
+            ReferenceCountUtil.release(msg);
+            onLeanMalformed(responseStarted);
+            return;
+        }
         if (msg instanceof HttpResponse resp) {
             int code = resp.status().code();
             if (websocket && code == 101) {
@@ -504,7 +545,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             responseStarted = true;
             prepareResponse(resp);
             if (!handler.http2 && !(msg instanceof HttpContent) && status != 204 && status != 304
-                    && !request.method().equals(HttpMethod.HEAD)) {
+                    && !method.equals(HttpMethod.HEAD)) {
                 // Held until the next part: a small response's head and body go out as one message
                 // (bodyless responses keep the encoder's head-only framing).
                 pendingHead = resp;
@@ -556,11 +597,11 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         if (handler.http2) {
             return;
         }
-        boolean bodyless = request.method().equals(HttpMethod.HEAD) || status == 204 || status == 304;
+        boolean bodyless = method.equals(HttpMethod.HEAD) || status == 204 || status == 304;
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(resp, true);
         } else if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            if (http11) {
                 HttpUtil.setTransferEncodingChunked(resp, true);
             } else {
                 closeAfter = true;
@@ -568,7 +609,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         }
         if (!keepAlive || closeAfter) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        } else if (!http11) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
@@ -723,7 +764,7 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
         if (!handler.http2) {
             if (!keepAlive) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+            } else if (!http11) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
         }
@@ -744,7 +785,9 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
             return;
         }
         released = true;
-        request.release();
+        if (request != null) {
+            request.release();
+        }
         if (outbound != null) {
             outbound.release();
         }

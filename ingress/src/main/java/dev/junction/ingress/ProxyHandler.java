@@ -35,7 +35,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     final io.netty.util.AsciiString listenerPortText;
     /** The client's address text, computed on first use (the peer of a connection does not change). */
     private String clientIp;
-    private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
+    /** Requests waiting for the current exchange: {@link FullHttpRequest}s and lean {@link RequestHead}s. */
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private Channel relay;
@@ -92,24 +93,25 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             relay.write(msg);
             return;
         }
-        if (msg instanceof FullHttpRequest req) {
+        if (msg instanceof FullHttpRequest || msg instanceof RequestHead) {
             if (current != null) {
                 if (queue.size() >= MAX_PIPELINED) {
-                    req.release();
+                    ReferenceCountUtil.release(msg);
                     ctx.close();
                     return;
                 }
-                queue.add(req);
+                queue.add(msg);
                 return;
             }
-            start(req);
+            start(msg);
             return;
         }
         ReferenceCountUtil.release(msg);
     }
 
-    private void start(FullHttpRequest req) {
-        current = new ProxyExchange(this, ctx, req);
+    private void start(Object req) {
+        current = req instanceof RequestHead head ? new ProxyExchange(this, ctx, head)
+                : new ProxyExchange(this, ctx, (FullHttpRequest) req);
         current.begin();
     }
 
@@ -124,7 +126,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        FullHttpRequest next = queue.poll();
+        Object next = queue.poll();
         if (next != null) {
             start(next);
         }
@@ -179,9 +181,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drain() {
-        FullHttpRequest r;
+        Object r;
         while ((r = queue.poll()) != null) {
-            r.release();
+            ReferenceCountUtil.release(r);
         }
     }
 

@@ -253,6 +253,15 @@ final class RequestGuardHandler extends ChannelDuplexHandler {
     }
 
     /**
+     * A complete bodyless request head was read in front of the HTTP codec
+     * ({@link LeanRequestDecoder}), so {@link #channelRead} did not see it: stops the idle/header
+     * wait as {@link #channelRead} does for a request.
+     */
+    void requestReceived() {
+        cancel();
+    }
+
+    /**
      * A complete response was written as bytes below the HTTP codec (the lean path of
      * {@link ProxyExchange}), so {@link #write} did not see its last part: starts the idle wait for
      * the next request as {@link #write} would.

@@ -113,6 +113,12 @@ final class RequestHeadWriter {
             a[n++] = '\r';
             a[n++] = '\n';
         }
+        return finish(alloc, a, n, host, hasRequestId, clientIp, forwardedHost, port, scheme, contentLengthZero);
+    }
+
+    /** Appends the proxy's fields and the empty line to {@code a[0, n)} and copies the head into a buffer. */
+    private static ByteBuf finish(ByteBufAllocator alloc, byte[] a, int n, String host, boolean hasRequestId,
+            String clientIp, String forwardedHost, AsciiString port, AsciiString scheme, boolean contentLengthZero) {
         n = field(a, n, HOST_, host);
         if (!hasRequestId) {
             n = put(a, n, X_REQUEST_ID_);
@@ -142,6 +148,55 @@ final class RequestHeadWriter {
         ByteBuf buf = alloc.buffer(n);
         buf.writeBytes(a, 0, n);
         return buf;
+    }
+
+    private static final byte[] HOST_B = ascii("host");
+    private static final byte[] X_REQUEST_ID_B = ascii("x-request-id");
+    private static final byte[] CONTENT_LENGTH_B = ascii("content-length");
+    private static final byte[][] REPLACED_B = {HOST_B, ascii("x-real-ip"), ascii("x-forwarded-for"),
+            ascii("x-forwarded-host"), ascii("x-forwarded-port"), ascii("x-forwarded-proto"), ascii("x-scheme")};
+
+    /**
+     * The same head as {@link #encodeForwarded(ByteBufAllocator, HttpMethod, String, HttpHeaders,
+     * String, String, String, AsciiString, AsciiString, boolean)}, from a lean request's bytes
+     * ({@link RequestHead}): its forwarded fields (hop-by-hop ones and those {@code Connection}
+     * names left out, as {@link HopByHop} removes them) are copied as received, in order.
+     *
+     * @param head the client's request head (its method is the one sent)
+     * @see #encodeForwarded(ByteBufAllocator, HttpMethod, String, HttpHeaders, String, String, String,
+     *      AsciiString, AsciiString, boolean) for the other parameters
+     */
+    static ByteBuf encodeForwarded(ByteBufAllocator alloc, RequestHead head, String uri, String host, String clientIp,
+            String forwardedHost, AsciiString port, AsciiString scheme, boolean contentLengthZero) {
+        HttpMethod method = head.method();
+        int size = method.asciiName().length() + uri.length() + VERSION.length + 3 + FIXED_FIELDS_MAX
+                + host.length() + 2 * clientIp.length() + forwardedHost.length() + port.length() + 2 * scheme.length()
+                + head.fieldBytes();
+        byte[] a = scratch(size);
+        int n = put(a, 0, method.asciiName());
+        a[n++] = ' ';
+        n = put(a, n, uri.isEmpty() ? "/" : uri);
+        n = put(a, n, VERSION);
+        boolean hasRequestId = false;
+        for (int i = 0, count = head.fieldCount(); i < count; i++) {
+            if (!head.forwarded(i) || replaced(head, i) || contentLengthZero && head.nameIs(i, CONTENT_LENGTH_B)) {
+                continue;
+            }
+            hasRequestId |= head.nameIs(i, X_REQUEST_ID_B);
+            n = head.copyField(i, a, n);
+            a[n++] = '\r';
+            a[n++] = '\n';
+        }
+        return finish(alloc, a, n, host, hasRequestId, clientIp, forwardedHost, port, scheme, contentLengthZero);
+    }
+
+    private static boolean replaced(RequestHead head, int i) {
+        for (byte[] r : REPLACED_B) {
+            if (head.nameIs(i, r)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -4,7 +4,6 @@ import static dev.junction.ingress.Fixtures.ingress;
 import static dev.junction.ingress.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * surefire execution), which must behave the same: interim 1xx heads dropped, large bodies by
  * length and chunked streamed across reads, a close-delimited body to an HTTP/1.0 client, pipelined
  * requests answered in order, and many responses on one connection followed by a HEAD (the
- * client codec's method queue must stay aligned). Malformed endpoint heads → 502 (lean path).
+ * client codec's method queue must stay aligned). Malformed endpoint heads → 502 (both paths).
  */
 class LeanHttp1Test {
     static MockApi api;
@@ -102,6 +101,27 @@ class LeanHttp1Test {
         }
     }
 
+    /**
+     * Lean request heads, a local 404, then a HEAD (which leaves the lean request path for the rest
+     * of the connection) and a request after it, pipelined in one write: answered in order, the
+     * HEAD without a body.
+     */
+    @Test
+    void pipelinedLeanRequestsThenAFallbackToTheCodec() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.send("GET /echo/1 HTTP/1.1\r\nHost: lean.test\r\n\r\n"
+                    + "GET /x HTTP/1.1\r\nHost: nowhere.test\r\nConnection: keep-alive\r\n\r\n"
+                    + "HEAD /plain HTTP/1.1\r\nHost: lean.test\r\n\r\n"
+                    + "GET /echo/4 HTTP/1.1\r\nHost: lean.test\r\n\r\n");
+            assertThat(c.read().body()).isEqualTo("/echo/1");
+            RawHttp.Response notFound = c.read();
+            assertThat(notFound.status()).isEqualTo(404);
+            assertThat(readHead(c.socket.getInputStream())).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 2");
+            assertThat(c.read().body()).isEqualTo("/echo/4");
+            assertThat(c.request("GET", "lean.test", "/plain").body()).isEqualTo("ok");
+        }
+    }
+
     @Test
     void closeDelimitedBodyToAnHttp10ClientEndsWithTheConnection() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
@@ -114,7 +134,6 @@ class LeanHttp1Test {
 
     @Test
     void malformedEndpointHeadIs502() throws Exception {
-        assumeTrue(ProxyExchange.LEAN, "lean path only (the codec path's handling differs)");
         try (RawHttp c = new RawHttp(port)) {
             assertThat(c.request("GET", "lean.test", "/conflict").status()).isEqualTo(502);
             assertThat(c.request("GET", "lean.test", "/plain").body()).isEqualTo("ok");

@@ -102,6 +102,19 @@ class ResponseFramingTest {
         assertThat(heads).hasSize(6);
     }
 
+    /** RFC 9112 §6.3: Transfer-Encoding overrides Content-Length; the length is not forwarded. */
+    @Test
+    void chunkedWithAContentLengthIsFramedByTheChunks() throws Exception {
+        try (RawHttp c = new RawHttp(port)) {
+            c.socket.setSoTimeout(5000);
+            RawHttp.Response r = c.request("GET", "raw.test", "/te-and-cl");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("hello");
+            assertThat(r.header("content-length")).isNull();
+            assertThat(c.request("GET", "raw.test", "/plain").body()).isEqualTo("ok");
+        }
+    }
+
     @Test
     void requestTargetBytesAreForwardedUnchanged() throws Exception {
         try (RawHttp c = new RawHttp(port)) {
@@ -169,6 +182,9 @@ class ResponseFramingTest {
                         out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Dropped\r\n"
                                 + "X-Dropped: 1\r\nKeep-Alive: timeout=5\r\nX-A: 1\r\n\r\n"
                                 + (isHead ? "" : "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
+                    } else if (target.equals("/te-and-cl")) {
+                        out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n"
+                                + "5\r\nhello\r\n0\r\n\r\n"));
                     } else if (target.equals("/split")) {
                         out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
                         out.flush();
