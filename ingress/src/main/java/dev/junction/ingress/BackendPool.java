@@ -1,5 +1,6 @@
 package dev.junction.ingress;
 
+import dev.junction.common.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -48,13 +49,13 @@ final class BackendPool {
             return new HashMap<>();
         }
     };
-    private final Transport transport;
+    private final NettyTransport transport;
     private final int maxIdle;
     private final Duration connectTimeout;
     private final SslContext clientTls;
 
     /** {@code transport} must be the event loops' transport; {@code maxIdle} idle connections per loop and endpoint. */
-    BackendPool(Transport transport, int maxIdle, Duration connectTimeout) {
+    BackendPool(NettyTransport transport, int maxIdle, Duration connectTimeout) {
         this.transport = transport;
         this.maxIdle = maxIdle;
         this.connectTimeout = connectTimeout;

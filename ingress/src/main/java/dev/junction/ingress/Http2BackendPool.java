@@ -1,5 +1,6 @@
 package dev.junction.ingress;
 
+import dev.junction.common.net.NettyTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -34,11 +35,11 @@ final class Http2BackendPool {
             return new HashMap<>();
         }
     };
-    private final Transport transport;
+    private final NettyTransport transport;
     private final Duration connectTimeout;
 
     /** {@code transport} must be the event loops' transport. */
-    Http2BackendPool(Transport transport, Duration connectTimeout) {
+    Http2BackendPool(NettyTransport transport, Duration connectTimeout) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
     }

@@ -1,5 +1,6 @@
 package dev.junction.ingress;
 
+import dev.junction.common.net.NettyTransport;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.common.CommandRunner;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngressController.class);
+    /**
+     * System property that forces the data plane's Netty transport, {@code nio} or {@code epoll}
+     * (default: native epoll when it loads; {@link NettyTransport#select(String)}).
+     */
+    public static final String TRANSPORT_PROPERTY = "junction.ingress.transport";
 
     private final IngressControllerBuilder config;
     private final RouteTableHolder routes = new RouteTableHolder();
@@ -81,7 +87,8 @@ public final class IngressController implements AutoCloseable {
             }
             CertificateStore certificates = new CertificateStore(config.defaultSslCertificate, fallback);
             // ingress-nginx's upstream-keepalive-connections default: 320 idle connections per worker.
-            Transport transport = config.transport;
+            NettyTransport transport = config.transport;
+            log.info("ingress: {} transport", transport.label());
             BackendPool pool = new BackendPool(transport, 320, config.limits.connectTimeout());
             ProxyContext px = new ProxyContext(routes, pool, new Http2BackendPool(transport, config.limits.connectTimeout()), metrics,
                     config.limits);
@@ -110,7 +117,7 @@ public final class IngressController implements AutoCloseable {
         }
     }
 
-    private Channel bind(Transport transport, int port, FrontendInitializer init) {
+    private Channel bind(NettyTransport transport, int port, FrontendInitializer init) {
         try {
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
@@ -190,7 +197,7 @@ public final class IngressController implements AutoCloseable {
         int workerThreads = Runtime.getRuntime().availableProcessors();
         CommandRunner runner = CommandRunner.system();
         ProxyContext.Limits limits = ProxyContext.Limits.DEFAULTS;
-        Transport transport = Transport.preferred();
+        NettyTransport transport = NettyTransport.select(TRANSPORT_PROPERTY);
 
         IngressControllerBuilder() {
         }
@@ -272,8 +279,8 @@ public final class IngressController implements AutoCloseable {
             return this;
         }
 
-        /** The Netty transport (default {@link Transport#preferred()}); tests run both. */
-        IngressControllerBuilder transport(Transport t) {
+        /** The Netty transport (default {@link NettyTransport#select(String)} with {@link #TRANSPORT_PROPERTY}); tests run both. */
+        IngressControllerBuilder transport(NettyTransport t) {
             this.transport = requireNonNull(t, "transport");
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.junction.ingress;
 
+import dev.junction.common.net.NettyTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** {@link RequestGuardHandler} without sockets: what passes, what is refused, and that no buffer leaks. */
 class RequestGuardHandlerTest {
     private static final ProxyContext PX = new ProxyContext(new RouteTableHolder(),
-            new BackendPool(Transport.NIO, 1, Duration.ofSeconds(1)), new Http2BackendPool(Transport.NIO, Duration.ofSeconds(1)), new IngressMetrics(),
+            new BackendPool(NettyTransport.NIO, 1, Duration.ofSeconds(1)), new Http2BackendPool(NettyTransport.NIO, Duration.ofSeconds(1)), new IngressMetrics(),
             ProxyContext.Limits.DEFAULTS);
 
     private static EmbeddedChannel channel() {
