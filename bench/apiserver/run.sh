@@ -4,7 +4,7 @@
 #   env BACKENDS="sqlite etcd3" (default both; etcd3 needs /usr/bin/etcd).
 #   env VARIANTS="name=CPFILE[+JVMFLAG...] ..." (default one variant, "current": this tree's build): side-by-side
 #   builds or JVM flags, interleaved within each round; CPFILE holds a server classpath (empty = this tree's),
-#   e.g. VARIANTS="base=/tmp/base.cp new= c2x1=+-XX:CICompilerCount=2" (flags joined by '+').
+#   e.g. VARIANTS="base=/tmp/base.cp new= par=+-XX:-UseSerialGC+-XX:+UseParallelGC" (flags joined by '+', split at "+-").
 #   env SKIP_FLOOR=1 skips the etcd floor; env JFR=DIR records a flight recording of each server into DIR.
 #   For each backend, starts Junction's API server as its own JVM on a fresh store (SQLite: temp data
 #   dir, fsync per group commit; etcd3: a throw-away single-member etcd on 127.0.0.1:<port+100>
@@ -62,7 +62,8 @@ start_etcd() {
 bench() { # backend variant
   local backend=$1 variant=${2:-current=} args vname vcp vflags=() cp=$CP
   vname=${variant%%=*} vcp=${variant#*=}
-  if [[ "$vcp" == *+* ]]; then IFS=+ read -r -a vflags <<<"${vcp#*+}"; vcp=${vcp%%+*}; fi
+  # flags are split at "+-" so that a flag may itself hold a '+' (-XX:+UseParallelGC)
+  if [[ "$vcp" == *+* ]]; then mapfile -t vflags < <(sed 's/+-/\n-/g' <<<"${vcp#*+}"); vcp=${vcp%%+*}; fi
   [ -n "$vcp" ] && cp=$(cat "$vcp")
   [ -n "${JFR:-}" ] && vflags+=("-XX:StartFlightRecording=filename=$JFR/$backend-$vname-$(date +%H%M%S).jfr,settings=profile")
   DATA=$(mktemp -d)

@@ -33,7 +33,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -139,8 +138,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
 
     private void route(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder qs) {
         String path = qs.path();
-        List<String> segs = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty())
-                .map(s -> QueryStringDecoder.decodeComponent(s)).toList();
+        List<String> segs = segments(path);
         HttpMethod m = req.method();
         if (path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz")) {
             text(ctx, req, HttpResponseStatus.OK, "ok");
@@ -390,6 +388,21 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             }
         }
         session.schedule(timeout, bookmarks, BOOKMARK_SECONDS, store, type);
+    }
+
+    /** The non-empty, percent-decoded segments of a request path (one pass, no regex). */
+    private static List<String> segments(String path) {
+        List<String> segs = new java.util.ArrayList<>(8);
+        int start = 0;
+        for (int i = 0; i <= path.length(); i++) {
+            if (i == path.length() || path.charAt(i) == '/') {
+                if (i > start) {
+                    segs.add(QueryStringDecoder.decodeComponent(path.substring(start, i)));
+                }
+                start = i + 1;
+            }
+        }
+        return segs;
     }
 
     private void openApi(ChannelHandlerContext ctx, FullHttpRequest req, List<String> segs) {

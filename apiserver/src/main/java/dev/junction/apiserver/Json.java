@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /** Shared Jackson mappers and small helpers for walking JSON object trees. */
 public final class Json {
-    /** The JSON mapper every class uses. */
-    public static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final ObjectMapper YAML = new YAMLMapper();
+    /** The JSON mapper every class uses (trees built with {@link CompactNodeFactory}). */
+    public static final ObjectMapper MAPPER = new ObjectMapper().setNodeFactory(CompactNodeFactory.INSTANCE);
+    private static final ObjectMapper YAML = new YAMLMapper().setNodeFactory(CompactNodeFactory.INSTANCE);
 
     private Json() {
     }
@@ -43,8 +43,15 @@ public final class Json {
         }
     }
 
-    /** Serialises to compact JSON bytes. */
+    /**
+     * Serialises to compact JSON bytes; a stored object whose encoding the storage remembered
+     * ({@link EncodedObjects}) is not serialised again. The array must not be written to.
+     */
     public static byte[] bytes(JsonNode node) {
+        byte[] known = EncodedObjects.lookup(node);
+        if (known != null) {
+            return known;
+        }
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {

@@ -121,18 +121,39 @@ final class ManagedFields {
         if (!item.isObject()) {
             return "v:" + item;
         }
-        ObjectNode k = Json.MAPPER.createObjectNode();
+        // {"port":80,"protocol":"TCP"} as Jackson writes it, without building and serialising a node
         List<String> keys = property.equals("ports")
-                ? item.has("containerPort") ? List.of("containerPort", "protocol") : List.of("port", "protocol")
+                ? item.has("containerPort") ? PORT_KEYS_CONTAINER : PORT_KEYS
                 : KEYS.get(property);
+        StringBuilder sb = new StringBuilder("k:{");
+        boolean first = true;
         for (String f : keys) {
-            if (f.equals("protocol")) {
-                k.put("protocol", item.path("protocol").asText("TCP"));
-            } else if (item.has(f)) {
-                k.set(f, item.get(f));
+            JsonNode v = f.equals("protocol") ? null : item.get(f);
+            if (!f.equals("protocol") && v == null) {
+                continue;
+            }
+            sb.append(first ? "" : ",").append('"').append(f).append("\":");
+            first = false;
+            if (v == null) {
+                quote(sb, item.path("protocol").asText("TCP"));
+            } else if (v.isTextual()) {
+                quote(sb, v.textValue());
+            } else if (v.isInt() || v.isLong()) {
+                sb.append(v.longValue());
+            } else {
+                sb.append(Json.string(v));
             }
         }
-        return "k:" + k;
+        return sb.append('}').toString();
+    }
+
+    private static final List<String> PORT_KEYS = List.of("port", "protocol");
+    private static final List<String> PORT_KEYS_CONTAINER = List.of("containerPort", "protocol");
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s, sb);
+        sb.append('"');
     }
 
     /** The value at a path, or a MissingNode. */

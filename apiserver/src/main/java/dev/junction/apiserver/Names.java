@@ -154,7 +154,7 @@ public final class Names {
         if (s.contains("--")) {
             out.add("must not contain consecutive hyphens");
         }
-        if (!s.isEmpty() && !s.matches(".*[a-z].*")) {
+        if (!s.isEmpty() && s.chars().noneMatch(c -> c >= 'a' && c <= 'z')) {
             out.add("must contain at least one letter (a-z)");
         }
         if (s.startsWith("-") || s.endsWith("-")) {

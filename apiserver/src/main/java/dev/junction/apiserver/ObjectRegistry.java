@@ -176,38 +176,31 @@ final class ObjectRegistry {
         obj.put("apiVersion", type.apiVersion()).put("kind", type.kind());
         ObjectNode meta = Json.meta(obj);
         checkNamespace(type, namespace, meta);
+        // Everything that depends on the request alone (pruning, defaulting, validation,
+        // managedFields) runs before the store monitor is taken, so that concurrent creates do it
+        // in parallel, as upstream's handlers do before the storage's transaction; its error is
+        // raised under the monitor, after the namespace check, in upstream's order.
+        boolean generated = meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty();
+        if (generated) {
+            meta.put("name", randomName(meta.path("generateName").asText()));
+        }
+        String name = meta.path("name").asText("");
+        ApiException rejected = prepareCreate(type, obj, body, name, owner, apply);
         synchronized (store) {
             if (type.namespaced() && store.get(Resources.NAMESPACES, "", namespace).isEmpty()) {
                 throw ApiException.namespaceNotFound(namespace);
             }
-            if (meta.path("name").asText("").isEmpty() && !meta.path("generateName").asText("").isEmpty()) {
-                meta.put("name", generateName(type, namespace, meta.path("generateName").asText()));
+            if (rejected != null) {
+                throw rejected;
             }
-            String name = meta.path("name").asText("");
-            meta.remove(List.of("resourceVersion", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
-            meta.put("uid", UUID.randomUUID().toString());
-            meta.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            if (type.hasSpec()) {
-                meta.put("generation", 1);
-            } else {
-                meta.remove("generation");
-            }
-            prune(type, obj);
-            prepareStatusForCreate(type, obj);
-            Defaults.apply(type, obj);
-            List<FieldError> errs = Validation.validate(type, obj);
-            if (!errs.isEmpty()) {
-                throw ApiException.invalid(type, name, errs);
+            if (generated && store.get(type, namespace, name).isPresent()) {
+                // the random suffix was taken meanwhile: another one of the same length and alphabet
+                // (so the validation above still holds)
+                name = generateName(type, namespace, meta.path("generateName").asText());
+                meta.put("name", name);
             }
             if (store.get(type, namespace, name).isPresent()) {
                 throw ApiException.alreadyExists(type, name);
-            }
-            if (!owner.manager().isEmpty()) {
-                if (apply) {
-                    ManagedFields.recordApply(obj, Json.MAPPER.createObjectNode(), body, owner.manager(), type.apiVersion(), true);
-                } else {
-                    ManagedFields.recordCreate(obj, body, owner.manager(), type.apiVersion());
-                }
             }
             ServiceAllocations.Transaction tx = type == Resources.SERVICES
                     ? allocations.allocate(type, name, Optional.empty(), obj) : null;
@@ -230,6 +223,45 @@ final class ObjectRegistry {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The create steps that need no store state (upstream {@code rest.BeforeCreate}: server-set
+     * metadata, PrepareForCreate, defaulting, Validate; then the field manager), applied to
+     * {@code obj} in place.
+     *
+     * @return the request's rejection (400 undecodable, 422 invalid), or null
+     */
+    private static ApiException prepareCreate(ResourceType type, ObjectNode obj, ObjectNode body, String name,
+            FieldOwner owner, boolean apply) {
+        ObjectNode meta = Json.meta(obj);
+        meta.remove(List.of("resourceVersion", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"));
+        meta.put("uid", UUID.randomUUID().toString());
+        meta.put("creationTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        if (type.hasSpec()) {
+            meta.put("generation", 1);
+        } else {
+            meta.remove("generation");
+        }
+        try {
+            prune(type, obj);
+        } catch (ApiException e) {
+            return e;
+        }
+        prepareStatusForCreate(type, obj);
+        Defaults.apply(type, obj);
+        List<FieldError> errs = Validation.validate(type, obj);
+        if (!errs.isEmpty()) {
+            return ApiException.invalid(type, name, errs);
+        }
+        if (!owner.manager().isEmpty()) {
+            if (apply) {
+                ManagedFields.recordApply(obj, Json.MAPPER.createObjectNode(), body, owner.manager(), type.apiVersion(), true);
+            } else {
+                ManagedFields.recordCreate(obj, body, owner.manager(), type.apiVersion());
+            }
+        }
+        return null;
     }
 
     /**
@@ -754,17 +786,22 @@ final class ObjectRegistry {
     }
 
     private String generateName(ResourceType type, String namespace, String prefix) {
-        String base = prefix.length() > 58 ? prefix.substring(0, 58) : prefix;
         for (int attempt = 0; attempt < 16; attempt++) {
-            StringBuilder sb = new StringBuilder(base);
-            for (int i = 0; i < 5; i++) {
-                sb.append(NAME_CHARS.charAt(ThreadLocalRandom.current().nextInt(NAME_CHARS.length())));
-            }
-            if (store.get(type, namespace, sb.toString()).isEmpty()) {
-                return sb.toString();
+            String candidate = randomName(prefix);
+            if (store.get(type, namespace, candidate).isEmpty()) {
+                return candidate;
             }
         }
-        throw ApiException.alreadyExists(type, base);
+        throw ApiException.alreadyExists(type, prefix.length() > 58 ? prefix.substring(0, 58) : prefix);
+    }
+
+    /** {@code generateName} plus five random characters, the prefix cut to 58 (upstream names.SimpleNameGenerator). */
+    private static String randomName(String prefix) {
+        StringBuilder sb = new StringBuilder(prefix.length() > 58 ? prefix.substring(0, 58) : prefix);
+        for (int i = 0; i < 5; i++) {
+            sb.append(NAME_CHARS.charAt(ThreadLocalRandom.current().nextInt(NAME_CHARS.length())));
+        }
+        return sb.toString();
     }
 
     private static JsonNode withoutMetaAndStatus(ObjectNode o) {

@@ -46,6 +46,14 @@ final class ObjectSchema {
             Map.entry(Resources.LEASES, io.fabric8.kubernetes.api.model.coordination.v1.Lease.class));
 
     private static final Map<Class<?>, Map<String, JavaType>> PROPERTIES = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, JavaType> ROOT_TYPES = new ConcurrentHashMap<>();
+    private static final ClassValue<Boolean> STRUCTURED = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            return c.getName().startsWith("io.fabric8.kubernetes.api.model") && c != IntOrString.class && c != Quantity.class
+                    && !c.isEnum() && !properties(c).isEmpty();
+        }
+    };
 
     private ObjectSchema() {
     }
@@ -58,13 +66,15 @@ final class ObjectSchema {
     /**
      * Checks {@code object} against the schema of {@code type}, removing unknown fields in place.
      * With {@code patch}, {@code $}-prefixed strategic-merge directives and nulls are allowed.
+     * Field paths are spelled out only for the fields reported (this runs on every write, over
+     * every endpoint of a slice).
      */
     static Result check(ResourceType type, ObjectNode object, boolean patch) {
         List<String> unknown = new ArrayList<>();
         List<String> typeErrors = new ArrayList<>();
         Class<?> c = CLASSES.get(type);
         if (c != null) {
-            walk(object, Json.MAPPER.constructType(c), "", patch, unknown, typeErrors);
+            walk(object, ROOT_TYPES.computeIfAbsent(c, Json.MAPPER::constructType), null, patch, unknown, typeErrors);
         }
         return new Result(unknown, typeErrors);
     }
@@ -83,13 +93,43 @@ final class ObjectSchema {
         });
     }
 
-    /** Whether a class is a structured model object (walked field by field) rather than a scalar-like leaf. */
+    /** Whether a class is a structured model object (walked field by field) rather than a scalar-like leaf (cached). */
     static boolean isStructured(Class<?> c) {
-        return c.getName().startsWith("io.fabric8.kubernetes.api.model") && c != IntOrString.class && c != Quantity.class
-                && !c.isEnum() && !properties(c).isEmpty();
+        return STRUCTURED.get(c);
     }
 
-    private static void walk(JsonNode node, JavaType t, String path, boolean patch, List<String> unknown,
+    /**
+     * A field path, spelled out only when reported: the parent, then a property name or (when
+     * {@code key} is null) a list index.
+     */
+    private record Loc(Loc parent, String key, int index) {
+        static Loc field(Loc parent, String key) {
+            return new Loc(parent, key, -1);
+        }
+
+        static String text(Loc loc) {
+            StringBuilder sb = new StringBuilder();
+            append(loc, sb);
+            return sb.toString();
+        }
+
+        private static void append(Loc l, StringBuilder sb) {
+            if (l == null) {
+                return;
+            }
+            append(l.parent, sb);
+            if (l.key == null) {
+                sb.append('[').append(l.index).append(']');
+            } else {
+                if (l.parent != null) {
+                    sb.append('.');
+                }
+                sb.append(l.key);
+            }
+        }
+    }
+
+    private static void walk(JsonNode node, JavaType t, Loc path, boolean patch, List<String> unknown,
             List<String> typeErrors) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return;
@@ -98,50 +138,52 @@ final class ObjectSchema {
         if (t.isCollectionLikeType() || t.isArrayType()) {
             if (!node.isArray()) {
                 if (!(patch && node.isObject())) {
-                    typeErrors.add(mismatch(node, path, "[]" + goType(t.getContentType())));
+                    typeErrors.add(mismatch(node, Loc.text(path), "[]" + goType(t.getContentType())));
                 }
                 return;
             }
+            JavaType content = t.getContentType();
             for (int i = 0; i < node.size(); i++) {
-                walk(node.get(i), t.getContentType(), path + "[" + i + "]", patch, unknown, typeErrors);
+                walk(node.get(i), content, new Loc(path, null, i), patch, unknown, typeErrors);
             }
             return;
         }
         if (t.isMapLikeType()) {
             if (!node.isObject()) {
-                typeErrors.add(mismatch(node, path, "map[string]" + goType(t.getContentType())));
+                typeErrors.add(mismatch(node, Loc.text(path), "map[string]" + goType(t.getContentType())));
                 return;
             }
+            JavaType content = t.getContentType();
             for (Iterator<Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext();) {
                 Entry<String, JsonNode> e = it.next();
                 if (patch && e.getKey().startsWith("$")) {
                     continue;
                 }
-                walk(e.getValue(), t.getContentType(), join(path, e.getKey()), patch, unknown, typeErrors);
+                walk(e.getValue(), content, Loc.field(path, e.getKey()), patch, unknown, typeErrors);
             }
             return;
         }
         if (raw == String.class) {
             if (!node.isTextual()) {
-                typeErrors.add(mismatch(node, path, "string"));
+                typeErrors.add(mismatch(node, Loc.text(path), "string"));
             }
             return;
         }
         if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {
             if (!node.isIntegralNumber() && !(node.isNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
-                typeErrors.add(mismatch(node, path, raw == Long.class || raw == long.class ? "int64" : "int32"));
+                typeErrors.add(mismatch(node, Loc.text(path), raw == Long.class || raw == long.class ? "int64" : "int32"));
             }
             return;
         }
         if (raw == Boolean.class || raw == boolean.class) {
             if (!node.isBoolean()) {
-                typeErrors.add(mismatch(node, path, "bool"));
+                typeErrors.add(mismatch(node, Loc.text(path), "bool"));
             }
             return;
         }
         if (raw == IntOrString.class) {
             if (!node.isIntegralNumber() && !node.isTextual()) {
-                typeErrors.add(mismatch(node, path, "intstr.IntOrString"));
+                typeErrors.add(mismatch(node, Loc.text(path), "intstr.IntOrString"));
             }
             return;
         }
@@ -149,30 +191,31 @@ final class ObjectSchema {
             return;
         }
         if (!node.isObject()) {
-            typeErrors.add(mismatch(node, path, raw.getSimpleName()));
+            typeErrors.add(mismatch(node, Loc.text(path), raw.getSimpleName()));
             return;
         }
-        Map<String, JsonNode> fields = new LinkedHashMap<>();
-        node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
         Map<String, JavaType> props = properties(raw);
-        for (Entry<String, JsonNode> e : fields.entrySet()) {
+        List<String> drop = null;
+        for (Iterator<Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext();) {
+            Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
             if (patch && key.startsWith("$")) {
                 continue;
             }
             JavaType pt = props.get(key);
-            String p = join(path, key);
             if (pt == null) {
-                unknown.add(p);
-                ((ObjectNode) node).remove(key);
+                unknown.add(Loc.text(Loc.field(path, key)));
+                if (drop == null) {
+                    drop = new ArrayList<>();
+                }
+                drop.add(key);
             } else {
-                walk(e.getValue(), pt, p, patch, unknown, typeErrors);
+                walk(e.getValue(), pt, Loc.field(path, key), patch, unknown, typeErrors);
             }
         }
-    }
-
-    private static String join(String path, String key) {
-        return path.isEmpty() ? key : path + "." + key;
+        if (drop != null) {
+            ((ObjectNode) node).remove(drop);
+        }
     }
 
     private static String mismatch(JsonNode node, String path, String goType) {

@@ -218,7 +218,10 @@ final class SqliteStorage implements Storage {
     private void stage(Write w) throws SQLException {
         WatchEvent event = w.event();
         String key = event.storageKey() + "/" + event.namespace() + "/" + w.name();
-        String data = Json.string(event.object());
+        // the stored object's encoding is kept for the response and the watchers (EncodedObjects)
+        byte[] json = Json.bytes(event.object());
+        EncodedObjects.remember(event.object(), json);
+        String data = new String(json, StandardCharsets.UTF_8);
         if (event.type() == WatchEvent.Type.DELETED) {
             delete.setString(1, key);
             delete.executeUpdate();
@@ -235,7 +238,7 @@ final class SqliteStorage implements Storage {
         appendLog.setString(3, event.storageKey());
         appendLog.setString(4, event.namespace());
         appendLog.setString(5, data);
-        appendLog.setString(6, event.previous().map(Json::string).orElse(null));
+        appendLog.setString(6, event.previous().map(p -> new String(Json.bytes(p), StandardCharsets.UTF_8)).orElse(null));
         appendLog.executeUpdate();
     }
 
