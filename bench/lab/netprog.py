@@ -16,7 +16,9 @@ Needs a running lab (`junction up --proxy-mode MODE`) with the whoami Deployment
      are 1.5 s apart, beyond the proxies' default minSyncPeriod (1 s).
 Prints every sample and p50/p90/p99/max per node and overall, in ms from before the API request.
 The proxies' own kubeproxy_network_programming_duration_seconds (measured from the same
-annotation to the end of their sync) are printed from each node's metrics endpoint.
+annotation to the end of their sync) are printed from each node's metrics endpoint, and their split
+(junction_network_programming_stage_duration_seconds: watch = trigger -> change tracker, queue ->
+sync start, snapshot, sync = the proxier) as means and bucket bounds over the CHANGES samples.
 """
 import concurrent.futures
 import datetime
@@ -138,6 +140,53 @@ def metrics(node):
         count, total, le.get("0.128", "?"), le.get("0.25", "?"), le.get("0.5", "?"), le.get("1", le.get("1.0", "?")))
 
 
+def scrape(node):
+    r = subprocess.run(["ip", "netns", "exec", node, "curl", "-s", "--max-time", "5", "http://127.0.0.1:10249/metrics"],
+                       capture_output=True, text=True)
+    return r.stdout
+
+
+def stage_counts(text):
+    """junction_network_programming_stage_duration_seconds: stage -> (sum s, count, {le: cumulative count})."""
+    out = {}
+    for l in text.splitlines():
+        if not l.startswith("junction_network_programming_stage_duration_seconds"):
+            continue
+        stage = l.split('stage="')[1].split('"')[0]
+        s, c, b = out.get(stage, (0.0, 0, {}))
+        v = float(l.split()[-1])
+        if "_sum" in l:
+            s = v
+        elif "_count" in l:
+            c = int(v)
+        else:
+            b[l.split('le="')[1].split('"')[0]] = int(v)
+        out[stage] = (s, c, b)
+    return out
+
+
+def stages(before, after):
+    """Per-stage mean and bucket-bounded p50/p99 of the samples between two scrapes."""
+    b, a = stage_counts(before), stage_counts(after)
+    parts = []
+    for stage in ("watch", "queue", "snapshot", "sync"):
+        if stage not in a:
+            return "no stage metrics"
+        s0, c0, k0 = b.get(stage, (0.0, 0, {}))
+        s1, c1, k1 = a[stage]
+        n = c1 - c0
+        if n <= 0:
+            return "no samples"
+        def bound(p):
+            need = -(-p * n // 100)
+            for le, v in sorted(((float(le) if le != "+Inf" else float("inf")), v) for le, v in k1.items()):
+                if v - k0.get(("%g" % le) if le != float("inf") else "+Inf", 0) >= need:
+                    return "<=%g ms" % (le * 1000) if le != float("inf") else ">300 s"
+            return "?"
+        parts.append("%s mean %.1f ms (p50 %s, p99 %s)" % (stage, (s1 - s0) / n * 1000, bound(50), bound(99)))
+    return "; ".join(parts)
+
+
 def main():
     home, services, changes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     api = Api(home)
@@ -165,7 +214,9 @@ def main():
     print("every node (%s) reaches netprog -> A: %.1f s after the last Service was created" % (
         ", ".join(node_list), time.time() - t0), flush=True)
     before = {n: metrics(n) for n in node_list}
+    raw_before = {n: scrape(n) for n in node_list}
     samples = {n: [] for n in node_list}
+    api_ms = []
     targets = [(name_b, ip_b), (name_a, ip_a)]
     for k in range(changes):
         name, ip = targets[k % 2]
@@ -177,6 +228,7 @@ def main():
                         content_type="application/merge-patch+json")
         if s // 100 != 2:
             raise RuntimeError("patch: %s %s" % (s, b))
+        api_ms.append((time.time() - start) * 1000)
         for p in pollers.values():
             p.stdin.write(name + "\n")
         row = []
@@ -185,7 +237,7 @@ def main():
             ms = float(t) - start * 1000
             samples[n].append(ms)
             row.append("%s %.1f ms" % (n, ms))
-        print("change %d -> %s: %s" % (k + 1, name, ", ".join(row)), flush=True)
+        print("change %d -> %s: %s (PATCH answered after %.1f ms)" % (k + 1, name, ", ".join(row), api_ms[-1]), flush=True)
     for p in pollers.values():
         p.stdin.close()
         p.wait()
@@ -197,9 +249,12 @@ def main():
             n, pct(v, 50), pct(v, 90), pct(v, 99), max(v), len(v)))
     print("RESULT netprog services=%d changes=%d samples=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f" % (
         services, changes, len(every), pct(every, 50), pct(every, 90), pct(every, 99), max(every)))
+    print("API PATCH round trip: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms" % (
+        pct(api_ms, 50), pct(api_ms, 90), pct(api_ms, 99), max(api_ms)))
     for n in node_list:
         print("%s kubeproxy_network_programming_duration_seconds before: %s" % (n, before[n]))
         print("%s kubeproxy_network_programming_duration_seconds after:  %s" % (n, metrics(n)))
+        print("%s stages: %s" % (n, stages(raw_before[n], scrape(n))))
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ public final class EndpointsChangeTracker {
     private final Map<NamespacedName, Map<ServicePortName, List<EndpointInfo>>> applied = new HashMap<>();
     private final Set<NamespacedName> pending = new LinkedHashSet<>();
     /** service → last-change-trigger-time annotations of pending changes (upstream {@code lastChangeTriggerTimes}). */
-    private final Map<NamespacedName, List<Instant>> triggerTimes = new HashMap<>();
+    private final Map<NamespacedName, List<Trigger>> triggerTimes = new HashMap<>();
     private final Instant trackerStart;
 
     /** The annotation the EndpointSlice controller stamps with the time of the change that triggered the write. */
@@ -71,10 +71,31 @@ public final class EndpointsChangeTracker {
      * Times before this tracker started (the initial list) are ignored, as upstream does.
      */
     public synchronized List<Instant> checkoutTriggerTimes() {
-        List<Instant> out = new ArrayList<>();
+        return checkoutTriggers().stream().map(Trigger::triggered).toList();
+    }
+
+    /**
+     * As {@link #checkoutTriggerTimes()}, with the time each change reached this tracker (for the
+     * split of network programming latency into watch delay and sync delay).
+     */
+    public synchronized List<Trigger> checkoutTriggers() {
+        List<Trigger> out = new ArrayList<>();
         triggerTimes.values().forEach(out::addAll);
         triggerTimes.clear();
         return out;
+    }
+
+    /**
+     * One change's times.
+     *
+     * @param triggered its {@link #LAST_CHANGE_TRIGGER_TIME} annotation
+     * @param received  when {@link #onSliceUpdate} recorded it (this JVM's clock)
+     */
+    public record Trigger(Instant triggered, Instant received) {
+        public Trigger {
+            requireNonNull(triggered, "triggered");
+            requireNonNull(received, "received");
+        }
     }
 
     /**
@@ -112,7 +133,7 @@ public final class EndpointsChangeTracker {
                 triggerTimes.remove(key);
             } else {
                 lastChangeTriggerTime(slice).filter(t -> t.isAfter(trackerStart))
-                        .ifPresent(t -> triggerTimes.computeIfAbsent(key, k -> new ArrayList<>()).add(t));
+                        .ifPresent(t -> triggerTimes.computeIfAbsent(key, k -> new ArrayList<>()).add(new Trigger(t, Instant.now())));
             }
         }
         return changed;

@@ -9,7 +9,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +43,8 @@ public final class ProxyController implements AutoCloseable {
     private ServicePortMap services = ServicePortMap.EMPTY;
     private EndpointsMap endpoints = EndpointsMap.EMPTY;
     private volatile ProxySnapshot lastSnapshot = ProxySnapshot.EMPTY;
+    /** The last snapshot built (handed to the proxier, whether its sync succeeded or not). */
+    private ProxySnapshot built = ProxySnapshot.EMPTY;
 
     private ProxyController(KubernetesClient client, ProxyConfig config, String nodeName, Proxier proxier,
             ProxyMetrics metrics) {
@@ -117,27 +123,53 @@ public final class ProxyController implements AutoCloseable {
         return false;
     }
 
-    /** Upstream {@code syncProxyRules}'s shared half: fold changes, snapshot, program. */
+    /**
+     * Upstream {@code syncProxyRules}'s shared half: fold changes, snapshot, program. The snapshot
+     * records the Service ports that changed since the previous one ({@link ProxySnapshot#changedFrom}),
+     * so a proxier can touch only those; folding costs O(changed · log n).
+     */
     private void syncProxyRules() {
         if (!initialized) {
             return;
         }
         synchronized (syncLock) {
-            long snapshotMillis = System.currentTimeMillis();
-            services = services.apply(serviceChanges.checkout());
-            endpoints = endpoints.apply(endpointsChanges.checkout());
-            List<java.time.Instant> triggers = endpointsChanges.checkoutTriggerTimes();
-            ProxySnapshot snapshot = new ProxySnapshot(services, endpoints);
+            Instant started = Instant.now();
+            long snapshotMillis = started.toEpochMilli();
+            Map<NamespacedName, ServiceChangeTracker.Change> serviceChange = serviceChanges.checkout();
+            Map<NamespacedName, EndpointsChangeTracker.Change> endpointChange = endpointsChanges.checkout();
+            List<EndpointsChangeTracker.Trigger> triggers = endpointsChanges.checkoutTriggers();
+            Set<ServicePortName> changed = new HashSet<>();
+            serviceChange.values().forEach(c -> {
+                changed.addAll(c.previous().keySet());
+                changed.addAll(c.current().keySet());
+            });
+            endpointChange.values().forEach(c -> {
+                changed.addAll(c.previous().keySet());
+                changed.addAll(c.current().keySet());
+            });
+            ServicePortMap nextServices = services.apply(serviceChange);
+            EndpointsMap nextEndpoints = endpoints.apply(endpointChange);
+            // The base is what the last snapshot held, synced or not: a proxier whose last sync failed
+            // holds an older snapshot, sees no chain to it and compares every port.
+            ProxySnapshot snapshot = ProxySnapshot.changedFrom(built, nextServices, nextEndpoints, changed);
+            services = nextServices;
+            endpoints = nextEndpoints;
+            built = snapshot;
             long start = System.nanoTime();
+            Instant snapshotted = Instant.now();
             try {
                 proxier.sync(snapshot, node);
                 metrics.synced(Duration.ofNanos(System.nanoTime() - start), snapshotMillis);
-                java.time.Instant now = java.time.Instant.now();
-                for (java.time.Instant trigger : triggers) {
-                    metrics.networkProgrammed(Duration.between(trigger, now));
+                Instant now = Instant.now();
+                for (EndpointsChangeTracker.Trigger trigger : triggers) {
+                    metrics.networkProgrammed(Duration.between(trigger.triggered(), now));
+                    metrics.networkProgrammingStages(Duration.between(trigger.triggered(), trigger.received()),
+                            Duration.between(trigger.received(), started), Duration.between(started, snapshotted),
+                            Duration.between(snapshotted, now));
                 }
                 lastSnapshot = snapshot;
-                LOG.debug("synced {} service ports", services.ports().size());
+                LOG.debug("synced {} service ports ({} changed) in {} ms", services.ports().size(), changed.size(),
+                        Duration.between(started, now).toMillis());
             } catch (RuntimeException e) {
                 metrics.failed(Duration.ofNanos(System.nanoTime() - start));
                 throw e;

@@ -48,6 +48,12 @@ public final class ProxyMetrics {
         PROGRAMMING_BUCKETS = b.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** Stages of {@link #networkProgrammingStages}, in order. */
+    static final String[] STAGES = {"watch", "queue", "snapshot", "sync"};
+
+    private final AtomicLongArray stageCounts = new AtomicLongArray(STAGES.length * PROGRAMMING_BUCKETS.length);
+    private final AtomicLongArray stageTotals = new AtomicLongArray(STAGES.length);
+    private final AtomicLongArray stageSumNanos = new AtomicLongArray(STAGES.length);
     private final AtomicLongArray programmingCounts = new AtomicLongArray(PROGRAMMING_BUCKETS.length);
     private final AtomicLong programmingCount = new AtomicLong();
     private final AtomicLong programmingSumNanos = new AtomicLong();
@@ -102,6 +108,29 @@ public final class ProxyMetrics {
         }
         programmingSumNanos.addAndGet(nanos);
         programmingCount.incrementAndGet();
+    }
+
+    /**
+     * Records where one network-programming sample's time went, as
+     * {@code junction_network_programming_stage_duration_seconds{stage=…}} (a Junction addition,
+     * same buckets as the upstream histogram; negative values count as 0): {@code watch} from the
+     * trigger time to the change tracker (API server, watch, informer), {@code queue} from there to
+     * the start of the sync that took it (the runner), {@code snapshot} folding the changes into a
+     * snapshot, {@code sync} the proxier's sync.
+     */
+    public void networkProgrammingStages(Duration watch, Duration queue, Duration snapshot, Duration sync) {
+        Duration[] values = {watch, queue, snapshot, sync};
+        for (int s = 0; s < STAGES.length; s++) {
+            long nanos = Math.max(0, values[s].toNanos());
+            double seconds = nanos / 1e9;
+            for (int i = 0; i < PROGRAMMING_BUCKETS.length; i++) {
+                if (seconds <= PROGRAMMING_BUCKETS[i]) {
+                    stageCounts.incrementAndGet(s * PROGRAMMING_BUCKETS.length + i);
+                }
+            }
+            stageSumNanos.addAndGet(s, nanos);
+            stageTotals.incrementAndGet(s);
+        }
     }
 
     /** Number of network-programming samples so far. */
@@ -171,6 +200,19 @@ public final class ProxyMetrics {
         out.append(n).append("_bucket{le=\"+Inf\"} ").append(programmingCount.get()).append('\n');
         out.append(n).append("_sum ").append(fmt(programmingSumNanos.get() / 1e9)).append('\n');
         out.append(n).append("_count ").append(programmingCount.get()).append('\n');
+        String st = "junction_network_programming_stage_duration_seconds";
+        out.append("# HELP ").append(st).append(" Network programming latency split by stage (watch, queue, snapshot, sync) in seconds\n");
+        out.append("# TYPE ").append(st).append(" histogram\n");
+        for (int s = 0; s < STAGES.length; s++) {
+            String label = "{stage=\"" + STAGES[s] + "\",";
+            for (int i = 0; i < PROGRAMMING_BUCKETS.length; i++) {
+                out.append(st).append("_bucket").append(label).append("le=\"").append(fmt(PROGRAMMING_BUCKETS[i])).append("\"} ")
+                        .append(stageCounts.get(s * PROGRAMMING_BUCKETS.length + i)).append('\n');
+            }
+            out.append(st).append("_bucket").append(label).append("le=\"+Inf\"} ").append(stageTotals.get(s)).append('\n');
+            out.append(st).append("_sum{stage=\"").append(STAGES[s]).append("\"} ").append(fmt(stageSumNanos.get(s) / 1e9)).append('\n');
+            out.append(st).append("_count{stage=\"").append(STAGES[s]).append("\"} ").append(stageTotals.get(s)).append('\n');
+        }
         return out.toString();
     }
 

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -61,7 +62,14 @@ public final class ServiceHealthServer implements AutoCloseable {
     private final Map<Integer, Channel> listeners = new HashMap<>();
     private final Map<Integer, Status> byPort = new ConcurrentHashMap<>();
 
+    /** Health-check ports of the Local-policy Service ports, as of {@link #synced}. */
+    private final Map<ServicePortName, Tracked> tracked = new HashMap<>();
+    private ProxySnapshot synced = ProxySnapshot.EMPTY;
+
     private record Status(NamespacedName service, int localEndpoints) {
+    }
+
+    private record Tracked(int nodePort, Status status) {
     }
 
     /**
@@ -75,20 +83,22 @@ public final class ServiceHealthServer implements AutoCloseable {
 
     /**
      * Serves exactly the health-check node ports of {@code snapshot}'s Local-policy Services, with
-     * their current local ready endpoint counts.
+     * their current local ready endpoint counts. Looks only at the Service ports that changed since
+     * the last call when the snapshot says which ({@link ProxySnapshot#changedSince}), else at all.
      */
     public synchronized void sync(ProxySnapshot snapshot) {
         requireNonNull(snapshot, "snapshot");
-        Map<Integer, Status> wanted = new HashMap<>();
-        for (Map.Entry<ServicePortName, ServicePortInfo> e : snapshot.services().ports().entrySet()) {
-            ServicePortInfo svc = e.getValue();
-            if (svc.healthCheckNodePort() == 0 || !svc.externalPolicyLocal()) {
-                continue;
-            }
-            int local = (int) snapshot.endpoints().get(e.getKey()).stream().filter(x -> x.isLocal() && x.ready()).count();
-            wanted.merge(svc.healthCheckNodePort(), new Status(e.getKey().service(), local),
-                    (a, b) -> new Status(a.service(), a.localEndpoints() + b.localEndpoints()));
+        Optional<Set<ServicePortName>> changed = snapshot.changedSince(synced);
+        if (changed.isPresent()) {
+            changed.get().forEach(name -> track(snapshot, name));
+        } else {
+            tracked.clear();
+            snapshot.services().ports().keySet().forEach(name -> track(snapshot, name));
         }
+        synced = snapshot;
+        Map<Integer, Status> wanted = new HashMap<>();
+        tracked.values().forEach(t -> wanted.merge(t.nodePort(), t.status(),
+                (a, b) -> new Status(a.service(), a.localEndpoints() + b.localEndpoints())));
         byPort.putAll(wanted);
         byPort.keySet().retainAll(wanted.keySet());
         listeners.entrySet().removeIf(l -> {
@@ -103,6 +113,17 @@ public final class ServiceHealthServer implements AutoCloseable {
                 bind(port).ifPresent(ch -> listeners.put(port, ch));
             }
         }
+    }
+
+    /** Records {@code name}'s health-check port and local ready endpoints, or forgets it. */
+    private void track(ProxySnapshot snapshot, ServicePortName name) {
+        ServicePortInfo svc = snapshot.services().ports().get(name);
+        if (svc == null || svc.healthCheckNodePort() == 0 || !svc.externalPolicyLocal()) {
+            tracked.remove(name);
+            return;
+        }
+        int local = (int) snapshot.endpoints().get(name).stream().filter(x -> x.isLocal() && x.ready()).count();
+        tracked.put(name, new Tracked(svc.healthCheckNodePort(), new Status(name.service(), local)));
     }
 
     /** The ports currently listening. */

@@ -54,6 +54,22 @@ public final class ServicePortName implements Comparable<ServicePortName> {
         this.hash = ((namespace.hashCode() * 31 + name.hashCode()) * 31 + port.hashCode()) * 31 + protocol.hashCode();
     }
 
+    /**
+     * The keys of {@code map} that are ports of {@code service}: contiguous in name order (namespace,
+     * name, port, protocol), so found in O(log n + ports of the Service).
+     */
+    static java.util.Set<ServicePortName> portsOf(java.util.NavigableMap<ServicePortName, ?> map, NamespacedName service) {
+        java.util.Set<ServicePortName> out = new java.util.HashSet<>();
+        ServicePortName lowest = new ServicePortName(service.namespace(), service.name(), "", Protocol.values()[0]);
+        for (ServicePortName key : map.tailMap(lowest, true).keySet()) {
+            if (!key.namespace.equals(service.namespace()) || !key.name.equals(service.name())) {
+                break;
+            }
+            out.add(key);
+        }
+        return out;
+    }
+
     /** The Service's namespace. */
     public String namespace() {
         return namespace;

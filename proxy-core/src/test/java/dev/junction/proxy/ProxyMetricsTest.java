@@ -62,4 +62,19 @@ class ProxyMetricsTest {
                 "kubeproxy_network_programming_duration_seconds_sum 0.33");
         assertThat(metrics.networkProgrammingSamples()).isEqualTo(3);
     }
+
+    @Test
+    void networkProgrammingStagesAreOneHistogramPerStage() {
+        ProxyMetrics metrics = new ProxyMetrics(new ManualClock(), Duration.ofSeconds(60));
+        metrics.networkProgrammingStages(Duration.ofMillis(20), Duration.ofMillis(3), Duration.ZERO, Duration.ofMillis(-5));
+        metrics.networkProgrammingStages(Duration.ofMillis(300), Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(2));
+        assertThat(metrics.render()).contains("# TYPE junction_network_programming_stage_duration_seconds histogram",
+                "junction_network_programming_stage_duration_seconds_bucket{stage=\"watch\",le=\"0.032\"} 1\n",
+                "junction_network_programming_stage_duration_seconds_bucket{stage=\"watch\",le=\"0.5\"} 2\n",
+                "junction_network_programming_stage_duration_seconds_sum{stage=\"watch\"} 0.32\n",
+                "junction_network_programming_stage_duration_seconds_bucket{stage=\"queue\",le=\"0.001\"} 1\n",
+                "junction_network_programming_stage_duration_seconds_bucket{stage=\"sync\",le=\"0.001\"} 1\n",
+                "junction_network_programming_stage_duration_seconds_count{stage=\"snapshot\"} 2\n",
+                "junction_network_programming_stage_duration_seconds_bucket{stage=\"sync\",le=\"+Inf\"} 2\n");
+    }
 }

@@ -81,6 +81,7 @@ public final class NftablesProxier implements Proxier {
     private List<String> base = List.of();
     /** The incremental commands applied last; null when the last sync was a full transaction (in {@link #buffers}). */
     private List<NftOp> lastOps = List.of();
+    private int lastRendered;
     private NftSyncTimings lastTimings;
     /** Text memory of full transactions, kept from one sync to the next (upstream reuses its transaction's memory). */
     private final NftTextBuffers buffers = new NftTextBuffers();
@@ -159,7 +160,14 @@ public final class NftablesProxier implements Proxier {
         }
         Map<ServicePortName, NftServiceRules> before = new HashMap<>();
         Set<ServicePortName> touched = new HashSet<>();
-        render(snapshot, node, before, touched);
+        Optional<Set<ServicePortName>> delta = full ? Optional.empty() : snapshot.changedSince(appliedSnapshot);
+        if (delta.isPresent()) {
+            delta.get().forEach(name -> renderPort(snapshot, node, name, before, touched));
+            lastRendered = delta.get().size();
+        } else {
+            render(snapshot, node, before, touched);
+            lastRendered = snapshot.services().ports().size();
+        }
         // A view of the kept map (no 10,000-entry copy per sync); used only within this sync.
         NftablesRules rules = new NftablesRules(base, rendered);
         long t1 = System.nanoTime();
@@ -248,6 +256,44 @@ public final class NftablesProxier implements Proxier {
             }
         }
         return new ProxySnapshot(ServicePortMap.of(ports), EndpointsMap.of(endpoints));
+    }
+
+    /**
+     * How many Service ports the last sync looked at: those the snapshot named as changed since the
+     * last applied one ({@link ProxySnapshot#changedSince}), else all of them.
+     */
+    public synchronized int lastSyncPortsExamined() {
+        return lastRendered;
+    }
+
+    /**
+     * {@link #render}'s work for one port the snapshot names as changed: re-renders it unless its
+     * Service and endpoints equal the cached ones, or forgets it when it is gone. O(log n).
+     */
+    private void renderPort(ProxySnapshot snapshot, NodeInfo node, ServicePortName name,
+            Map<ServicePortName, NftServiceRules> before, Set<ServicePortName> touched) {
+        ServicePortInfo svc = snapshot.services().ports().get(name);
+        Cached hit = cache.get(name);
+        if (svc == null) {
+            if (hit != null) {
+                cache.remove(name);
+                rendered.remove(name);
+                before.put(name, hit.rules());
+                touched.add(name);
+            }
+            return;
+        }
+        List<EndpointInfo> endpoints = snapshot.endpoints().get(name);
+        if (hit != null && hit.svc().equals(svc) && hit.endpoints().equals(endpoints)) {
+            return;
+        }
+        touched.add(name);
+        NftServiceRules rules = NftablesRenderer.renderService(name, svc, endpoints, config, node);
+        cache.put(name, new Cached(svc, endpoints, rules));
+        if (hit == null || !hit.rules().equals(rules)) {
+            rendered.put(name, rules);
+            before.put(name, hit == null ? null : hit.rules());
+        }
     }
 
     /** Where the last sync's time went ({@link NftSyncTimings}); null before the first successful sync. */

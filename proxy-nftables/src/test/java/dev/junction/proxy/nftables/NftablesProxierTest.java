@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,45 @@ class NftablesProxierTest {
         assertThat(rec.argvs).containsExactly(List.of("nft", "list", "chain", "ip", "kube-proxy", "mark-for-masquerade"));
         assertThat(proxier.fullSyncs()).isEqualTo(1);
         assertThat(proxier.partialSyncs()).isEqualTo(3);
+    }
+
+    @Test
+    void changeSetLimitsTheRenderToTheChangedPorts() {
+        Recorder rec = new Recorder();
+        NftablesProxier proxier = new NftablesProxier(rec, List.of(), ProxyConfig.defaults(), List.of("10.96.0.0/12"));
+        ProxySnapshot s0 = snapshot("10.244.2.1");
+        proxier.sync(s0, NODE);
+        assertThat(proxier.lastSyncPortsExamined()).isEqualTo(2);
+        rec.argvs.clear();
+        rec.stdins.clear();
+
+        // B's endpoints change and the snapshot says so: only B is looked at and rewritten.
+        ProxySnapshot s1 = ProxySnapshot.changedFrom(s0, s0.services(), snapshot("10.244.2.1", "10.244.2.2").endpoints(), Set.of(B));
+        proxier.sync(s1, NODE);
+        assertThat(proxier.lastSyncPortsExamined()).isEqualTo(1);
+        assertThat(rec.transactions().get(0)).contains("numgen random mod 2 vmap").doesNotContain(NftablesChains.serviceChain(A));
+
+        // A port outside the change set is not looked at: A's new endpoint waits for a snapshot that names it.
+        rec.argvs.clear();
+        rec.stdins.clear();
+        Map<ServicePortName, List<EndpointInfo>> eps = new java.util.TreeMap<>(s1.endpoints().endpoints());
+        eps.put(A, List.of(EndpointInfo.ready("10.244.1.1", 80), EndpointInfo.ready("10.244.1.9", 80)));
+        ProxySnapshot s2 = ProxySnapshot.changedFrom(s1, s1.services(), EndpointsMap.of(eps), Set.of());
+        proxier.sync(s2, NODE);
+        assertThat(rec.transactions()).isEmpty();
+        ProxySnapshot s3 = ProxySnapshot.changedFrom(s2, s2.services(), EndpointsMap.of(eps), Set.of(A));
+        proxier.sync(s3, NODE);
+        assertThat(rec.transactions().get(0)).contains("flush chain ip kube-proxy " + NftablesChains.serviceChain(A));
+
+        // B deleted, named in the set: its elements and chains go.
+        rec.argvs.clear();
+        rec.stdins.clear();
+        ProxySnapshot s4 = ProxySnapshot.changedFrom(s3, ServicePortMap.of(Map.of(A, s3.services().get(A).orElseThrow())),
+                s3.endpoints(), Set.of(B));
+        proxier.sync(s4, NODE);
+        assertThat(rec.transactions().get(0)).contains("delete element ip kube-proxy service-ips { 10.96.0.2 . tcp . 80 }",
+                "delete chain ip kube-proxy " + NftablesChains.serviceChain(B));
+        assertThat(proxier.fullSyncs()).isEqualTo(1);
     }
 
     @Test

@@ -28,7 +28,10 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +50,17 @@ import org.slf4j.LoggerFactory;
  * sync is skipped without any work besides two {@code equals}; a changed port updates its balancer
  * and, only when its rules differ from the applied ones, has its bucket chains rewritten by one
  * {@code iptables-restore --noflush} ({@link PortalRules#buckets}); no command runs when no rule
- * changed. A full sync — the first, after a failure, a sync with no change at all (the runner's
- * periodic one, every syncPeriod without events) and, under constant churn, at least once every
- * {@code fullSyncPeriod} (the config's syncPeriod); upstream userspace mode re-ensured its portals
- * on every periodic sync — lists the five built-in chains that hold the {@link PortalRules#JUMPS jump rules}
- * ({@code iptables -S}); when a jump is missing (a hand flush) it is re-inserted and every chain is
- * rewritten, so the rules are repaired within syncPeriod. A failed partial restore is retried at
- * once as a full rewrite.
+ * changed, and a sync with no change at all (the runner's periodic one) runs nothing. When the
+ * snapshot names its changed ports ({@link ProxySnapshot#changedSince}) only those are looked at.
+ * A full sync — the first, or after a failure — installs the jumps and rewrites every chain. A
+ * failed partial restore is retried at once as a full rewrite.
+ *
+ * <p>Hand flushes are found by {@link #checkJumps()}, every {@code fullSyncPeriod} on its own thread
+ * once {@link #startJumpMonitor()} is called (upstream userspace mode re-ensured its portals on every
+ * periodic sync; its iptables mode watches canary chains from a separate monitor): it lists the
+ * five built-in chains that hold the {@link PortalRules#JUMPS jump rules} ({@code iptables -S})
+ * without holding the sync lock, so a change never waits behind it, and when a jump is missing
+ * re-inserts it and rewrites every chain: the rules are repaired within syncPeriod.
  */
 public final class UserspaceProxier implements Proxier, AutoCloseable {
     /** Default time between jump checks: upstream's default syncPeriod. */
@@ -76,7 +83,14 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     /** Ports whose rules may differ from {@link #applied}. */
     private final Set<ServicePortName> dirty = new HashSet<>();
     private boolean needRewrite = true;
-    private long lastFullSync;
+    /** The snapshot the listeners and balancers were last brought to. */
+    private ProxySnapshot synced = ProxySnapshot.EMPTY;
+    /** False until a sync got through its ports (then {@link #synced} is exact). */
+    private boolean portsSynced;
+    private int lastExamined;
+    private final AtomicLong jumpChecks = new AtomicLong();
+    private volatile long lastJumpCheck;
+    private ScheduledExecutorService monitor;
     private long fullSyncs;
     private long partialSyncs;
     private long restores;
@@ -103,8 +117,8 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
 
     /**
      * @param transport      epoll or NIO ({@link ProxyTransport#select()} picks the best available)
-     * @param fullSyncPeriod minimum time between full syncs (jump checks); the config's syncPeriod
-     * @param nanoTime       monotonic clock in nanoseconds ({@code System::nanoTime})
+     * @param fullSyncPeriod time between jump checks once {@link #startJumpMonitor()} runs; the config's syncPeriod
+     * @param nanoTime       monotonic clock in nanoseconds ({@code System::nanoTime}), for {@link #lastJumpCheckNanos()}
      * @throws IllegalStateException when {@code transport} cannot run here
      */
     public UserspaceProxier(String bindHost, Scheduler scheduler, Duration udpIdleTimeout, Optional<CommandRunner> runner,
@@ -124,6 +138,10 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
 
     /**
      * Makes listeners, balancers and rules match {@code snapshot}, touching only changed ports.
+     * When the snapshot says which ports changed since the last one synced here
+     * ({@link ProxySnapshot#changedSince}), only those are looked at: O(changed · log n); otherwise
+     * (the first sync, a snapshot from elsewhere, or after a sync that threw before its ports were
+     * updated) every port is compared.
      *
      * @throws IllegalStateException                      when a listener cannot bind
      * @throws dev.junction.common.CommandFailedException when the rules cannot be applied (the next sync is full)
@@ -131,42 +149,84 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     @Override
     public synchronized void sync(ProxySnapshot snapshot, NodeInfo node) {
         requireNonNull(snapshot, "snapshot");
-        SortedMap<ServicePortName, ServicePortInfo> wanted = snapshot.services().ports();
+        Optional<Set<ServicePortName>> delta = portsSynced ? snapshot.changedSince(synced) : Optional.empty();
+        portsSynced = false;
         boolean changed = false;
-        Iterator<Map.Entry<ServicePortName, Port>> it = ports.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<ServicePortName, Port> e = it.next();
-            ServicePortName name = e.getKey(); // read before remove(): TreeMap reuses the entry
-            ServicePortInfo now = wanted.get(name);
-            if (now == null || now.protocol() != e.getValue().info().protocol()) {
-                closeQuietly(e.getValue().listener());
-                it.remove();
-                dirty.add(name);
-                changed = true;
+        int examined = 0;
+        if (delta.isPresent()) {
+            for (ServicePortName name : delta.get()) {
+                examined++;
+                changed |= syncPort(snapshot, name);
+            }
+        } else {
+            SortedMap<ServicePortName, ServicePortInfo> wanted = snapshot.services().ports();
+            Iterator<Map.Entry<ServicePortName, Port>> it = ports.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<ServicePortName, Port> e = it.next();
+                ServicePortName name = e.getKey(); // read before remove(): TreeMap reuses the entry
+                ServicePortInfo now = wanted.get(name);
+                if (now == null || now.protocol() != e.getValue().info().protocol()) {
+                    closeQuietly(e.getValue().listener());
+                    it.remove();
+                    dirty.add(name);
+                    changed = true;
+                }
+            }
+            for (ServicePortName name : wanted.keySet()) {
+                examined++;
+                changed |= syncPort(snapshot, name);
             }
         }
-        for (Map.Entry<ServicePortName, ServicePortInfo> e : wanted.entrySet()) {
-            ServicePortInfo svc = e.getValue();
-            if (svc.protocol() == Protocol.SCTP) {
-                continue;
-            }
-            List<EndpointInfo> endpoints = snapshot.endpoints().get(e.getKey());
-            Port port = ports.get(e.getKey());
-            if (port != null && port.info().equals(svc) && port.endpoints().equals(endpoints)) {
-                continue;
-            }
-            port = update(e.getKey(), svc, endpoints, port);
-            ports.put(e.getKey(), port);
-            changed = true;
-            if (!port.rules().equals(applied.get(e.getKey()))) {
-                dirty.add(e.getKey());
-            }
-        }
+        synced = snapshot;
+        portsSynced = true;
+        lastExamined = examined;
         if (runner.isEmpty()) {
             dirty.clear();
             return;
         }
-        applyRules(runner.get(), !changed);
+        if (changed || needRewrite) {
+            applyRules(runner.get());
+        }
+    }
+
+    /**
+     * Brings one port's listener and balancer to {@code snapshot}'s state and marks it dirty when
+     * its rules change.
+     *
+     * @return whether anything changed
+     */
+    private boolean syncPort(ProxySnapshot snapshot, ServicePortName name) {
+        ServicePortInfo svc = snapshot.services().ports().get(name);
+        Port port = ports.get(name);
+        boolean changed = false;
+        if (port != null && (svc == null || svc.protocol() != port.info().protocol())) {
+            closeQuietly(port.listener());
+            ports.remove(name);
+            dirty.add(name);
+            port = null;
+            changed = true;
+        }
+        if (svc == null || svc.protocol() == Protocol.SCTP) {
+            return changed;
+        }
+        List<EndpointInfo> endpoints = snapshot.endpoints().get(name);
+        if (port != null && port.info().equals(svc) && port.endpoints().equals(endpoints)) {
+            return changed;
+        }
+        port = update(name, svc, endpoints, port);
+        ports.put(name, port);
+        if (!port.rules().equals(applied.get(name))) {
+            dirty.add(name);
+        }
+        return true;
+    }
+
+    /**
+     * How many Service ports the last sync looked at: the changed ones when the snapshot said which,
+     * else every port (for tests and benchmarks: the work is proportional to this).
+     */
+    public synchronized int lastSyncPortsExamined() {
+        return lastExamined;
     }
 
     /** The listener port of a Service port, when it is proxied. */
@@ -196,12 +256,12 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
         return PortalRules.full(ports.values().stream().map(Port::rules).toList());
     }
 
-    /** Number of full syncs (jump checks) so far. */
+    /** Number of full rewrites (jumps installed or repaired, every chain written) so far. */
     public synchronized long fullSyncs() {
         return fullSyncs;
     }
 
-    /** Number of partial syncs (no jump check) so far. */
+    /** Number of partial syncs (only changed buckets written, or nothing) so far. */
     public synchronized long partialSyncs() {
         return partialSyncs;
     }
@@ -219,6 +279,9 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     /** Closes every listener and the event loops; rules stay. */
     @Override
     public synchronized void close() {
+        if (monitor != null) {
+            monitor.shutdownNow();
+        }
         ports.values().forEach(p -> closeQuietly(p.listener()));
         ports.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -255,11 +318,10 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
         return new Port(svc, endpoints, balancer, listener, bound, rules);
     }
 
-    /** @param periodic nothing changed: the runner's periodic sync (every syncPeriod without changes) */
-    private void applyRules(CommandRunner run, boolean periodic) {
-        long now = nanoTime.getAsLong();
+    /** Applies the dirty ports' buckets, or everything (with the jumps) when the kernel's state is unknown. */
+    private void applyRules(CommandRunner run) {
         boolean rewrite = needRewrite; // first sync, or the last one failed: the kernel's state is unknown
-        boolean full = rewrite || periodic || now - lastFullSync >= fullSyncPeriodNanos;
+        boolean full = rewrite;
         needRewrite = true;
         if (full && ensureJumps(run)) {
             rewrite = true;
@@ -305,7 +367,6 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
         dirty.clear();
         needRewrite = false;
         if (full) {
-            lastFullSync = now;
             fullSyncs++;
         } else {
             partialSyncs++;
@@ -313,28 +374,115 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     }
 
     /**
-     * Lists each built-in chain that holds a jump ({@code iptables -t TABLE -S CHAIN}: reads that
-     * chain only, ~10 ms, where {@code iptables -C} made iptables-nft fetch the whole table, 1-3 s at
-     * 10,000 Services) and, for each jump whose target is not jumped to there, creates the chain and
-     * inserts the jump.
+     * Checks that the jumps into our chains are in place, as upstream's iptables {@code Monitor}
+     * (kubernetes pkg/util/iptables/monitor.go, run by the iptables proxier every syncPeriod) checks
+     * its canary chains: lists the built-in chains ({@link #missingJumps}) without holding the sync
+     * lock, so a sync never waits for it; when a jump is missing (a hand flush), re-inserts it and
+     * rewrites every chain under the lock. Before the first sync, or when the sync after a failure
+     * will rewrite everything anyway, does nothing. Called every {@code fullSyncPeriod} by
+     * {@link #startJumpMonitor()}.
+     *
+     * @return true when the rules were repaired
+     * @throws dev.junction.common.CommandFailedException when a jump cannot be inserted or the rewrite fails
+     *                                                    (the next sync then rewrites everything)
+     */
+    public boolean checkJumps() {
+        if (runner.isEmpty()) {
+            return false;
+        }
+        CommandRunner run = runner.get();
+        synchronized (this) {
+            if (needRewrite) {
+                return false;
+            }
+        }
+        jumpChecks.incrementAndGet();
+        lastJumpCheck = nanoTime.getAsLong();
+        if (missingJumps(run).isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            if (needRewrite) {
+                return false;
+            }
+            needRewrite = true;
+            if (!ensureJumps(run)) {
+                needRewrite = false;
+                return false;
+            }
+            restore(run, PortalRules.full(ports.values().stream().map(Port::rules).toList())).orThrow();
+            applied.clear();
+            ports.forEach((name, port) -> applied.put(name, port.rules()));
+            needRewrite = false;
+            fullSyncs++;
+            return true;
+        }
+    }
+
+    /**
+     * Runs {@link #checkJumps()} every {@code fullSyncPeriod} on a daemon thread until {@link #close()}
+     * (a failed check is logged and retried at the next period). Idempotent.
+     */
+    public synchronized void startJumpMonitor() {
+        if (monitor != null || runner.isEmpty()) {
+            return;
+        }
+        monitor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("userspace-jump-monitor")
+                .unstarted(r));
+        monitor.scheduleWithFixedDelay(() -> {
+            try {
+                checkJumps();
+            } catch (RuntimeException e) {
+                LOG.warn("jump check failed: {}", e.toString());
+            }
+        }, fullSyncPeriodNanos, fullSyncPeriodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Number of jump checks {@link #checkJumps()} ran (listings, not counting skipped calls). */
+    public long jumpChecks() {
+        return jumpChecks.get();
+    }
+
+    /** The {@code nanoTime} of the last jump check (0 before the first). */
+    public long lastJumpCheckNanos() {
+        return lastJumpCheck;
+    }
+
+    /**
+     * The jumps whose built-in chain has no rule jumping to their target: lists each built-in chain
+     * that holds a jump once ({@code iptables -t TABLE -S CHAIN}: reads that chain only, ~10 ms, where
+     * {@code iptables -C} made iptables-nft fetch the whole table, 1-3 s at 10,000 Services). A
+     * listing that fails counts as empty.
+     */
+    private List<List<String>> missingJumps(CommandRunner run) {
+        List<List<String>> missing = new ArrayList<>();
+        Map<String, String> listed = new HashMap<>();
+        for (List<String> jump : PortalRules.JUMPS) {
+            String table = jump.get(0);
+            String builtin = jump.get(1);
+            String rules = listed.computeIfAbsent(table + " " + builtin, k -> {
+                var result = run.run(argv("iptables", "-w", "5", "-t", table, "-S", builtin), "", CommandRunner.DEFAULT_TIMEOUT);
+                return result.ok() ? result.stdout() : "";
+            });
+            if (!jumps(rules, builtin, jump.get(jump.size() - 1))) {
+                missing.add(jump);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * For each {@linkplain #missingJumps missing jump}, creates the chain and inserts the jump.
      *
      * @return true when a jump was (re)inserted: the chains must then be rewritten
      * @throws dev.junction.common.CommandFailedException when a jump cannot be inserted
      */
     private boolean ensureJumps(CommandRunner run) {
         boolean inserted = false;
-        Map<String, String> listed = new HashMap<>();
-        for (List<String> jump : PortalRules.JUMPS) {
+        for (List<String> jump : missingJumps(run)) {
             String table = jump.get(0);
             String builtin = jump.get(1);
             String chain = jump.get(jump.size() - 1);
-            String rules = listed.computeIfAbsent(table + " " + builtin, k -> {
-                var result = run.run(argv("iptables", "-w", "5", "-t", table, "-S", builtin), "", CommandRunner.DEFAULT_TIMEOUT);
-                return result.ok() ? result.stdout() : "";
-            });
-            if (jumps(rules, builtin, chain)) {
-                continue;
-            }
             run.run(argv("iptables", "-w", "5", "-t", table, "-N", chain), "", CommandRunner.DEFAULT_TIMEOUT);
             List<String> insert = argv("iptables", "-w", "5", "-t", table, "-I", builtin);
             insert.addAll(jump.subList(2, jump.size()));

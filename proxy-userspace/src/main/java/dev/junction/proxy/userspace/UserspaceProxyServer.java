@@ -32,7 +32,7 @@ public final class UserspaceProxyServer implements AutoCloseable {
     /**
      * Starts with {@code config.userspace()}'s scheduler and UDP idle timeout (defaults rr, 250 ms),
      * listeners on 0.0.0.0 on {@link ProxyTransport#select()}'s transport, REDIRECT rules through the
-     * real iptables and jump checks every {@code config.iptables().syncPeriod()}; returns at once.
+     * real iptables and jump checks every {@code config.iptables().syncPeriod()} on their own thread; returns at once.
      */
     public static UserspaceProxyServer start(KubernetesClient client, ProxyConfig config, String nodeName) {
         return start(client, config, nodeName, new UserspaceProxier("0.0.0.0", Scheduler.parse(config.userspace().scheduler()),
@@ -40,11 +40,12 @@ public final class UserspaceProxyServer implements AutoCloseable {
                 config.iptables().syncPeriod(), System::nanoTime));
     }
 
-    /** Starts with a prepared proxier (closed by {@link #close()}). */
+    /** Starts with a prepared proxier (closed by {@link #close()}) and its {@linkplain UserspaceProxier#startJumpMonitor() jump monitor}. */
     public static UserspaceProxyServer start(KubernetesClient client, ProxyConfig config, String nodeName,
             UserspaceProxier proxier) {
         requireNonNull(proxier, "proxier");
         try {
+            proxier.startJumpMonitor();
             return new UserspaceProxyServer(ProxyRuntime.start(client, config, nodeName, proxier), proxier);
         } catch (RuntimeException e) {
             proxier.close();

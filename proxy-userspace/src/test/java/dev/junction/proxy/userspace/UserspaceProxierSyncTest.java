@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -187,36 +188,44 @@ class UserspaceProxierSyncTest {
     }
 
     @Test
-    void jumpsAreCheckedOnPeriodicSyncsOnlyAndRepairedWhenFlushed() {
+    void syncsNeverListChainsAndTheJumpCheckRepairsAFlush() {
         ProxySnapshot snap = snapshot(5, UserspaceProxierSyncTest::two);
         proxier.sync(snap, NODE);
         rec.jumpPresent = true;
         rec.clear();
 
-        clock.addAndGet(FULL.minusSeconds(1).toNanos());
+        clock.addAndGet(FULL.plusSeconds(1).toNanos());
         proxier.sync(snapshot(5, i -> i == 1 ? List.of() : two(i)), NODE);
-        assertThat(rec.count("-S")).as("a change before syncPeriod: no jump check").isZero();
+        assertThat(rec.count("-S")).as("a change, even after syncPeriod: no jump check in the sync").isZero();
         assertThat(rec.restores()).hasSize(1);
 
         rec.clear();
-        clock.addAndGet(Duration.ofSeconds(1).toNanos());
-        proxier.sync(snapshot(5, UserspaceProxierSyncTest::two), NODE);
-        assertThat(rec.count("-S")).as("a change after syncPeriod: every built-in chain listed once").isEqualTo(BUILTINS);
-        assertThat(rec.restores()).hasSize(1);
+        proxier.sync(snapshot(5, i -> i == 1 ? List.of() : two(i)), NODE);
+        assertThat(rec.argvs).as("no change at all (the runner's periodic sync): nothing runs").isEmpty();
 
-        rec.clear();
-        clock.addAndGet(Duration.ofSeconds(1).toNanos());
-        proxier.sync(snapshot(5, UserspaceProxierSyncTest::two), NODE);
-        assertThat(rec.count("-S")).as("no change at all (the runner's periodic sync): checked").isEqualTo(BUILTINS);
+        assertThat(proxier.checkJumps()).as("jumps in place").isFalse();
+        assertThat(rec.count("-S")).as("every built-in chain listed once").isEqualTo(BUILTINS);
         assertThat(rec.argvs).hasSize(BUILTINS);
+        assertThat(proxier.jumpChecks()).isEqualTo(1);
+        assertThat(proxier.lastJumpCheckNanos()).isEqualTo(clock.get());
 
-        // Someone flushed the nat table: the PREROUTING jumps are gone.
+        // Someone flushed the nat table: the PREROUTING jumps are gone; the check re-inserts them and rewrites every chain.
         rec.clear();
         rec.jumpPresent = false;
-        clock.addAndGet(Duration.ofSeconds(1).toNanos());
-        proxier.sync(snap, NODE);
+        assertThat(proxier.checkJumps()).isTrue();
         assertThat(rec.count("-I")).isEqualTo(PortalRules.JUMPS.size());
         assertThat(rec.restores()).containsExactly(proxier.lastRules());
+        assertThat(proxier.fullSyncs()).isEqualTo(2);
+    }
+
+    @Test
+    void jumpMonitorChecksOnItsOwnThread() throws Exception {
+        try (UserspaceProxier monitored = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(250),
+                Optional.of(rec), List.of("ns"), ProxyTransport.NIO, Duration.ofMillis(50), System::nanoTime)) {
+            monitored.sync(snapshot(2, UserspaceProxierSyncTest::two), NODE);
+            monitored.startJumpMonitor();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> monitored.jumpChecks() >= 2);
+        }
     }
 
     @Test
@@ -230,5 +239,46 @@ class UserspaceProxierSyncTest {
         assertThat(rec.restores()).hasSize(2);
         assertThat(rec.restores().get(0)).startsWith("*nat\n:KUBE-PORTALS-CONTAINER-");
         assertThat(rec.restores().get(1)).isEqualTo(proxier.lastRules()).startsWith("*nat\n:KUBE-PORTALS-CONTAINER - [0:0]\n");
+    }
+
+    @Test
+    void snapshotChangeSetLimitsTheSyncToTheChangedPorts() {
+        ProxySnapshot s0 = snapshot(50, UserspaceProxierSyncTest::two);
+        proxier.sync(s0, NODE);
+        assertThat(proxier.lastSyncPortsExamined()).as("first sync: every port").isEqualTo(50);
+        rec.clear();
+
+        // svc-7 gains an endpoint, and the snapshot says so: one port looked at, no command.
+        List<EndpointInfo> three = List.of(EndpointInfo.ready("10.244.1.7", 8080), EndpointInfo.ready("10.244.2.7", 8080),
+                EndpointInfo.ready("10.244.3.7", 8080));
+        ProxySnapshot s1 = ProxySnapshot.changedFrom(s0, s0.services(), snapshot(50, i -> i == 7 ? three : two(i)).endpoints(),
+                Set.of(svc(7)));
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        proxier.sync(s1, NODE);
+        assertThat(proxier.lastSyncPortsExamined()).isEqualTo(1);
+        assertThat(proxier.balancer(svc(7)).orElseThrow().endpoints()).hasSize(3);
+        assertThat(rec.argvs).isEmpty();
+
+        // Ports outside the change set are not even looked at (svc-8's new endpoints are ignored here).
+        ProxySnapshot s2 = ProxySnapshot.changedFrom(s1, s1.services(),
+                snapshot(50, i -> i == 7 ? two(i) : i == 8 ? three : two(i)).endpoints(), Set.of(svc(7)));
+        proxier.sync(s2, NODE);
+        assertThat(proxier.lastSyncPortsExamined()).isEqualTo(1);
+        assertThat(proxier.balancer(svc(7)).orElseThrow().endpoints()).hasSize(2);
+        assertThat(proxier.balancer(svc(8)).orElseThrow().endpoints()).hasSize(2);
+
+        // svc-9 deleted, named in the set: its listener closes and its bucket is rewritten.
+        Map<ServicePortName, ServicePortInfo> ports = new TreeMap<>(s2.services().ports());
+        ports.remove(svc(9));
+        ProxySnapshot s3 = ProxySnapshot.changedFrom(s2, ServicePortMap.of(ports), s2.endpoints(), Set.of(svc(9)));
+        proxier.sync(s3, NODE);
+        assertThat(proxier.listenerPort(svc(9))).isEmpty();
+        assertThat(rec.restores()).hasSize(1).allSatisfy(r -> assertThat(r).doesNotContain("svc-9:"));
+
+        // A snapshot that is not the successor of the last one synced (no chain): every port is compared,
+        // so svc-8's endpoints are picked up now.
+        proxier.sync(new ProxySnapshot(ServicePortMap.of(s3.services().ports()), EndpointsMap.of(s3.endpoints().endpoints())), NODE);
+        assertThat(proxier.lastSyncPortsExamined()).isEqualTo(49);
+        assertThat(proxier.balancer(svc(8)).orElseThrow().endpoints()).hasSize(3);
     }
 }

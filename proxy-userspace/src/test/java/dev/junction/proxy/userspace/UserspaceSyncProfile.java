@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoints (the shape of {@code ../shared/bench/gen-kube-rules.py}), listeners on 127.0.0.1. One
  * first (full) sync, then {@code reps} one-endpoint syncs of two kinds, alternating: an endpoint
  * added to a Service that has endpoints (no rule changes) and a Service losing / regaining all its
- * endpoints (REDIRECT ↔ REJECT: one bucket rewritten), then one periodic full sync (jump checks).
+ * endpoints (REDIRECT ↔ REJECT: one bucket rewritten), then one jump check ({@code checkJumps}).
  * Prints per kind the wall time of {@code sync()} (p50 / max, ms) and the commands run.
  *
  * <p>Usage: {@code UserspaceSyncProfile <services> <reps> fake|netns}. {@code fake}: a recording
@@ -125,11 +125,9 @@ public final class UserspaceSyncProfile {
             System.out.printf("endpoints 11->0->10 (REDIRECT<->REJECT) x%d: wall p50 %.2f ms, max %.2f ms; sync thread CPU"
                     + " p50 %.2f ms (JVM only; the restore runs in a child process); %d commands in all%n", 2 * reps, p50(flip),
                     max(flip), p50(flipCpu), flipCommands);
-            clock.addAndGet(Duration.ofSeconds(60).toNanos());
-            ProxySnapshot snapshot = new ProxySnapshot(svcs, EndpointsMap.of(eps));
             long t = System.nanoTime();
-            proxier.sync(snapshot, NodeInfo.named("n"));
-            System.out.printf("periodic full sync (jump checks): %.1f ms, %d commands%n", ms(t), commands.size());
+            proxier.checkJumps();
+            System.out.printf("jump check (monitor thread, not in a sync): %.1f ms, %d commands%n", ms(t), commands.size());
             commands.clear();
             if (!prefix.isEmpty()) {
                 previousProxierCost(system, prefix, proxier.lastRules(), reps);
