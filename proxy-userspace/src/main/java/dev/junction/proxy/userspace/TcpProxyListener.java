@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.proxy.EndpointInfo;
@@ -54,7 +55,7 @@ public final class TcpProxyListener implements AutoCloseable {
      * @param service      the Service address clients meant (for {@link Scheduler#DH})
      * @throws IllegalStateException when the address cannot be bound
      */
-    public TcpProxyListener(EventLoopGroup group, ProxyTransport transport, String bindHost, int port, ServicePortName name,
+    public TcpProxyListener(EventLoopGroup group, NettyTransport transport, String bindHost, int port, ServicePortName name,
             LoadBalancer balancer, InetAddress service) {
         requireNonNull(name, "name");
         requireNonNull(balancer, "balancer");
@@ -85,9 +86,9 @@ public final class TcpProxyListener implements AutoCloseable {
         private final ServicePortName name;
         private final LoadBalancer balancer;
         private final InetAddress service;
-        private final ProxyTransport transport;
+        private final NettyTransport transport;
 
-        ChannelInitializerImpl(ServicePortName name, LoadBalancer balancer, InetAddress service, ProxyTransport transport) {
+        ChannelInitializerImpl(ServicePortName name, LoadBalancer balancer, InetAddress service, NettyTransport transport) {
             this.name = name;
             this.balancer = balancer;
             this.service = service;
@@ -105,10 +106,10 @@ public final class TcpProxyListener implements AutoCloseable {
         private final ServicePortName name;
         private final LoadBalancer balancer;
         private final InetAddress service;
-        private final ProxyTransport transport;
+        private final NettyTransport transport;
         private final Set<EndpointInfo> failed = new HashSet<>();
 
-        Frontend(ServicePortName name, LoadBalancer balancer, InetAddress service, ProxyTransport transport) {
+        Frontend(ServicePortName name, LoadBalancer balancer, InetAddress service, NettyTransport transport) {
             this.name = name;
             this.balancer = balancer;
             this.service = service;

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.proxy.EndpointInfo;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UdpProxyListener implements AutoCloseable {
     private final Channel channel;
-    private final ProxyTransport transport;
+    private final NettyTransport transport;
     private final Map<InetSocketAddress, ChannelFuture> sessions = new ConcurrentHashMap<>();
 
     /**
@@ -42,7 +43,7 @@ public final class UdpProxyListener implements AutoCloseable {
      * @param transport channel classes (epoll or NIO) of the listener and the sessions
      * @throws IllegalStateException when the address cannot be bound
      */
-    public UdpProxyListener(EventLoopGroup group, ProxyTransport transport, String bindHost, int port, ServicePortName name,
+    public UdpProxyListener(EventLoopGroup group, NettyTransport transport, String bindHost, int port, ServicePortName name,
             LoadBalancer balancer, InetAddress service, Duration idleTimeout) {
         requireNonNull(name, "name");
         requireNonNull(balancer, "balancer");

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.common.CommandRunner;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * kube-proxy's userspace mode (kubernetes ≤ v1.25 pkg/proxy/userspace/proxier.go) on Netty: one
  * listener per Service port (TCP: {@link TcpProxyListener}, UDP: {@link UdpProxyListener}; SCTP is
  * not proxied) on an ephemeral port of {@code bindHost}, on the native epoll transport when it is
- * available ({@link ProxyTransport}), a {@link LoadBalancer} per port fed with the port's usable
+ * available ({@link NettyTransport}), a {@link LoadBalancer} per port fed with the port's usable
  * endpoints (ready, else serving-and-terminating; local ones only under internalTrafficPolicy
  * Local), and, when a {@link CommandRunner} is given, the {@link PortalRules}. Listeners of ports
  * that disappear are closed; a port whose protocol changes gets a new listener.
@@ -66,10 +67,15 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     /** Default time between jump checks: upstream's default syncPeriod. */
     public static final Duration DEFAULT_FULL_SYNC_PERIOD = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceProxier.class);
+    /**
+     * System property that forces the listeners' Netty transport, {@code nio} or {@code epoll}
+     * (default: native epoll when it loads; {@link NettyTransport#select(String)}).
+     */
+    public static final String TRANSPORT_PROPERTY = "junction.proxy.userspace.transport";
     private static final PortalRules.PortRules NO_RULES = new PortalRules.PortRules(0, List.of(), List.of());
 
     private final EventLoopGroup group;
-    private final ProxyTransport transport;
+    private final NettyTransport transport;
     private final String bindHost;
     private final Scheduler scheduler;
     private final Duration udpIdleTimeout;
@@ -100,7 +106,7 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     }
 
     /**
-     * A proxier on {@link ProxyTransport#select()}'s transport, checking its jump rules at most
+     * A proxier on {@link NettyTransport#select(String)}'s transport, checking its jump rules at most
      * every {@link #DEFAULT_FULL_SYNC_PERIOD}.
      *
      * @param bindHost       address the listeners bind (e.g. {@code 0.0.0.0}, or {@code 127.0.0.1} in tests)
@@ -111,18 +117,18 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
      */
     public UserspaceProxier(String bindHost, Scheduler scheduler, Duration udpIdleTimeout, Optional<CommandRunner> runner,
             List<String> argvPrefix) {
-        this(bindHost, scheduler, udpIdleTimeout, runner, argvPrefix, ProxyTransport.select(), DEFAULT_FULL_SYNC_PERIOD,
+        this(bindHost, scheduler, udpIdleTimeout, runner, argvPrefix, NettyTransport.select(UserspaceProxier.TRANSPORT_PROPERTY), DEFAULT_FULL_SYNC_PERIOD,
                 System::nanoTime);
     }
 
     /**
-     * @param transport      epoll or NIO ({@link ProxyTransport#select()} picks the best available)
+     * @param transport      epoll or NIO ({@link NettyTransport#select(String)} picks the best available)
      * @param fullSyncPeriod time between jump checks once {@link #startJumpMonitor()} runs; the config's syncPeriod
      * @param nanoTime       monotonic clock in nanoseconds ({@code System::nanoTime}), for {@link #lastJumpCheckNanos()}
      * @throws IllegalStateException when {@code transport} cannot run here
      */
     public UserspaceProxier(String bindHost, Scheduler scheduler, Duration udpIdleTimeout, Optional<CommandRunner> runner,
-            List<String> argvPrefix, ProxyTransport transport, Duration fullSyncPeriod, LongSupplier nanoTime) {
+            List<String> argvPrefix, NettyTransport transport, Duration fullSyncPeriod, LongSupplier nanoTime) {
         this.bindHost = requireNonNull(bindHost, "bindHost");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.udpIdleTimeout = requireNonNull(udpIdleTimeout, "udpIdleTimeout");
@@ -272,7 +278,7 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     }
 
     /** The transport the listeners run on. */
-    public ProxyTransport transport() {
+    public NettyTransport transport() {
         return transport;
     }
 

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static java.util.Objects.requireNonNull;
 
 import dev.junction.common.CommandRunner;
@@ -31,12 +32,12 @@ public final class UserspaceProxyServer implements AutoCloseable {
 
     /**
      * Starts with {@code config.userspace()}'s scheduler and UDP idle timeout (defaults rr, 250 ms),
-     * listeners on 0.0.0.0 on {@link ProxyTransport#select()}'s transport, REDIRECT rules through the
+     * listeners on 0.0.0.0 on {@link NettyTransport#select(String)}'s transport, REDIRECT rules through the
      * real iptables and jump checks every {@code config.iptables().syncPeriod()} on their own thread; returns at once.
      */
     public static UserspaceProxyServer start(KubernetesClient client, ProxyConfig config, String nodeName) {
         return start(client, config, nodeName, new UserspaceProxier("0.0.0.0", Scheduler.parse(config.userspace().scheduler()),
-                config.userspace().udpIdleTimeout(), Optional.of(CommandRunner.system()), List.of(), ProxyTransport.select(),
+                config.userspace().udpIdleTimeout(), Optional.of(CommandRunner.system()), List.of(), NettyTransport.select(UserspaceProxier.TRANSPORT_PROPERTY),
                 config.iptables().syncPeriod(), System::nanoTime));
     }
 

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.Epoll;
@@ -13,7 +14,7 @@ class EpollUserspaceProxierTest extends UserspaceProxierTest {
     }
 
     @Override
-    ProxyTransport transport() {
-        return ProxyTransport.EPOLL;
+    NettyTransport transport() {
+        return NettyTransport.EPOLL;
     }
 }

@@ -1,9 +1,10 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 /** {@link UserspaceProxierTest} on the JDK NIO fallback transport. */
 class NioUserspaceProxierTest extends UserspaceProxierTest {
     @Override
-    ProxyTransport transport() {
-        return ProxyTransport.NIO;
+    NettyTransport transport() {
+        return NettyTransport.NIO;
     }
 }

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.common.CommandResult;
@@ -42,7 +43,7 @@ class UserspaceProxierSyncTest {
     @BeforeEach
     void start() {
         proxier = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(250), Optional.of(rec), List.of("ns"),
-                ProxyTransport.NIO, FULL, clock::get);
+                NettyTransport.NIO, FULL, clock::get);
     }
 
     @AfterEach
@@ -221,7 +222,7 @@ class UserspaceProxierSyncTest {
     @Test
     void jumpMonitorChecksOnItsOwnThread() throws Exception {
         try (UserspaceProxier monitored = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(250),
-                Optional.of(rec), List.of("ns"), ProxyTransport.NIO, Duration.ofMillis(50), System::nanoTime)) {
+                Optional.of(rec), List.of("ns"), NettyTransport.NIO, Duration.ofMillis(50), System::nanoTime)) {
             monitored.sync(snapshot(2, UserspaceProxierSyncTest::two), NODE);
             monitored.startJumpMonitor();
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> monitored.jumpChecks() >= 2);

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,7 +54,7 @@ abstract class UserspaceProxierTest {
     }
 
     /** The transport under test. */
-    abstract ProxyTransport transport();
+    abstract NettyTransport transport();
 
     @Test
     void runsOnTheTransportUnderTest() throws Exception {

@@ -1,5 +1,6 @@
 package dev.junction.proxy.userspace;
 
+import dev.junction.common.net.NettyTransport;
 import dev.junction.common.CommandResult;
 import dev.junction.common.CommandRunner;
 import dev.junction.proxy.EndpointInfo;
@@ -78,7 +79,7 @@ public final class UserspaceSyncProfile {
         ServicePortMap svcs = ServicePortMap.of(ports);
         List<ServicePortName> names = new ArrayList<>(ports.keySet());
         try (UserspaceProxier proxier = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(250),
-                Optional.of(recording), prefix, ProxyTransport.select(), Duration.ofSeconds(30), clock::get)) {
+                Optional.of(recording), prefix, NettyTransport.select(UserspaceProxier.TRANSPORT_PROPERTY), Duration.ofSeconds(30), clock::get)) {
             long t0 = System.nanoTime();
             proxier.sync(new ProxySnapshot(svcs, EndpointsMap.of(eps)), NodeInfo.named("n"));
             System.out.printf("first sync, %d Services: %.1f ms, %d commands%n", services, ms(t0), commands.size());

@@ -1,5 +1,6 @@
 package dev.junction.bench.proxy;
 
+import dev.junction.common.net.NettyTransport;
 import dev.junction.common.CommandResult;
 import dev.junction.proxy.EndpointsChangeTracker;
 import dev.junction.proxy.EndpointsMap;
@@ -9,7 +10,6 @@ import dev.junction.proxy.ServiceChangeTracker;
 import dev.junction.proxy.ServiceHealthServer;
 import dev.junction.proxy.ServicePortMap;
 import dev.junction.proxy.ServicePortName;
-import dev.junction.proxy.userspace.ProxyTransport;
 import dev.junction.proxy.userspace.Scheduler;
 import dev.junction.proxy.userspace.UserspaceProxier;
 import io.fabric8.kubernetes.api.model.Service;
@@ -80,7 +80,7 @@ public final class NetprogSyncProfile {
         AtomicLong clock = new AtomicLong();
         NodeInfo node = NodeInfo.named("node-a");
         try (UserspaceProxier proxier = new UserspaceProxier("127.0.0.1", Scheduler.RR, Duration.ofMillis(250), Optional.of(
-                (argv, stdin, timeout) -> new CommandResult(argv, 0, "", "")), List.of(), ProxyTransport.select(),
+                (argv, stdin, timeout) -> new CommandResult(argv, 0, "", "")), List.of(), NettyTransport.select(UserspaceProxier.TRANSPORT_PROPERTY),
                 Duration.ofHours(1), clock::get);
                 ServiceHealthServer health = new ServiceHealthServer("127.0.0.1", () -> true)) {
             ServicePortMap svcs = ServicePortMap.EMPTY;
