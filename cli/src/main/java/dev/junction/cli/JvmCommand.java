@@ -23,6 +23,20 @@ public final class JvmCommand {
      * @return the full argv
      */
     public static List<String> of(Path cds, String kind, int heapMb, List<String> args) {
+        return of(cds, kind, heapMb, List.of(), args);
+    }
+
+    /**
+     * As {@link #of(Path, String, int, List)}, with extra JVM flags for this kind of component.
+     *
+     * @param cds      directory for CDS archives
+     * @param kind     archive name, e.g. {@code apiserver}
+     * @param heapMb   maximum heap (-Xmx) in MiB
+     * @param jvmFlags flags added after the common ones, e.g. {@code -Xmn48m}
+     * @param args     the Junction subcommand and its arguments
+     * @return the full argv
+     */
+    public static List<String> of(Path cds, String kind, int heapMb, List<String> jvmFlags, List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(javaBinary());
         argv.add("-Xmx" + heapMb + "m");
@@ -36,6 +50,7 @@ public final class JvmCommand {
         argv.add("-Xlog:cds=off");
         argv.add("-Xlog:cds+dynamic=off");
         argv.addAll(nettyFlags(Runtime.version().feature()));
+        argv.addAll(jvmFlags);
         argv.add("-cp");
         argv.add(System.getProperty("java.class.path"));
         argv.add(Junction.class.getName());

@@ -1,5 +1,8 @@
 package dev.junction.ingress;
 
+import static dev.junction.ingress.AsciiBytes.ascii;
+import static dev.junction.ingress.AsciiBytes.equalsLower;
+
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -377,22 +380,6 @@ final class RequestHead {
         return header("host").orElse("");
     }
 
-    private static boolean equalsLower(byte[] a, int s, int e, byte[] lower) {
-        if (e - s != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < lower.length; i++) {
-            int c = a[s + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 32;
-            }
-            if (c != lower[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean equalsIgnoreCase(byte[] a, int s, int e, String name) {
         for (int i = 0; i < e - s; i++) {
             int c = a[s + i];
@@ -415,9 +402,5 @@ final class RequestHead {
 
     private static int toLower(int c) {
         return c >= 'A' && c <= 'Z' ? c + 32 : c;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -1,5 +1,8 @@
 package dev.junction.ingress;
 
+import static dev.junction.ingress.AsciiBytes.ascii;
+import static dev.junction.ingress.AsciiBytes.equalsLower;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -33,10 +36,10 @@ final class ResponseHead {
         }
     }
 
-    private static final byte[][] HOP = {bytes("connection"), bytes("keep-alive"), bytes("proxy-connection"),
-            bytes("te"), bytes("trailer"), bytes("transfer-encoding"), bytes("upgrade"), bytes("expect"),
-            bytes("proxy-authorization")};
-    private static final byte[] CONTENT_LENGTH = bytes("content-length");
+    private static final byte[][] HOP = {ascii("connection"), ascii("keep-alive"), ascii("proxy-connection"),
+            ascii("te"), ascii("trailer"), ascii("transfer-encoding"), ascii("upgrade"), ascii("expect"),
+            ascii("proxy-authorization")};
+    private static final byte[] CONTENT_LENGTH = ascii("content-length");
 
     final int status;
     /** Whether the endpoint spoke HTTP/1.1 (else HTTP/1.0). */
@@ -166,7 +169,7 @@ final class ResponseHead {
                     flags |= HopByHop.CHUNKED;
                 }
             } else if (hop < 0) {
-                if (equalsIgnoreCase(b, pos, colon, CONTENT_LENGTH)) {
+                if (equalsLower(b, pos, colon, CONTENT_LENGTH)) {
                     long v = contentLength(b, vs, ve);
                     if (length >= 0 && v != length) {
                         throw new Malformed("conflicting Content-Length");
@@ -189,7 +192,7 @@ final class ResponseHead {
                 if (!isNamed(b, fields[i], colon, named)) {
                     fields[k++] = fields[i];
                     fields[k++] = fields[i + 1];
-                } else if (equalsIgnoreCase(b, fields[i], colon, CONTENT_LENGTH)) {
+                } else if (equalsLower(b, fields[i], colon, CONTENT_LENGTH)) {
                     length = -1;
                 }
             }
@@ -252,7 +255,7 @@ final class ResponseHead {
             int s = fields[i];
             int e = fields[i + 1];
             int colon = indexOf(head, s, e, (byte) ':');
-            if (dropContentLength && equalsIgnoreCase(head, s, colon, CONTENT_LENGTH)) {
+            if (dropContentLength && equalsLower(head, s, colon, CONTENT_LENGTH)) {
                 continue;
             }
             int vs = colon + 1;
@@ -282,7 +285,7 @@ final class ResponseHead {
         return out;
     }
 
-    private static final byte[] STATUS_PREFIX = bytes("HTTP/1.1 ");
+    private static final byte[] STATUS_PREFIX = ascii("HTTP/1.1 ");
     private static final int CRLF = ('\r' << 8) | '\n';
 
     private static int lineEnd(byte[] b, int from) throws Malformed {
@@ -336,7 +339,7 @@ final class ResponseHead {
 
     private static int hopIndex(byte[] b, int s, int e) {
         for (int i = 0; i < HOP.length; i++) {
-            if (equalsIgnoreCase(b, s, e, HOP[i])) {
+            if (equalsLower(b, s, e, HOP[i])) {
                 return i;
             }
         }
@@ -389,8 +392,8 @@ final class ResponseHead {
     }
 
     private static boolean hasToken(byte[] b, int s, int e, String token) {
-        byte[] t = bytes(token);
-        return scanTokens(b, s, e, (a, z) -> equalsIgnoreCase(b, a, z, t));
+        byte[] t = ascii(token);
+        return scanTokens(b, s, e, (a, z) -> equalsLower(b, a, z, t));
     }
 
     private static byte[][] connectionTokens(byte[] b, int s, int e, byte[][] into) {
@@ -415,27 +418,11 @@ final class ResponseHead {
 
     private static boolean isNamed(byte[] b, int s, int e, byte[][] named) {
         for (byte[] t : named) {
-            if (equalsIgnoreCase(b, s, e, t)) {
+            if (equalsLower(b, s, e, t)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static boolean equalsIgnoreCase(byte[] b, int s, int e, byte[] lower) {
-        if (e - s != lower.length) {
-            return false;
-        }
-        for (int i = 0; i < lower.length; i++) {
-            int c = b[s + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 32;
-            }
-            if (c != lower[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static int indexOf(byte[] b, int s, int e, byte c) {
@@ -458,9 +445,5 @@ final class ResponseHead {
 
     private static boolean digit(byte c) {
         return c >= '0' && c <= '9';
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
