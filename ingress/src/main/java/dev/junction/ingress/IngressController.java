@@ -88,7 +88,6 @@ public final class IngressController implements AutoCloseable {
             CertificateStore certificates = new CertificateStore(config.defaultSslCertificate, fallback);
             // ingress-nginx's upstream-keepalive-connections default: 320 idle connections per worker.
             NettyTransport transport = config.transport;
-            log.info("ingress: {} transport", transport.label());
             BackendPool pool = new BackendPool(transport, 320, config.limits.connectTimeout());
             ProxyContext px = new ProxyContext(routes, pool, new Http2BackendPool(transport, config.limits.connectTimeout()), metrics,
                     config.limits);
