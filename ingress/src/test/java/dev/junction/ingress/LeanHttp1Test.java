@@ -5,13 +5,10 @@ import static dev.junction.ingress.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -83,7 +80,7 @@ class LeanHttp1Test {
                 assertThat(c.request("GET", "lean.test", "/plain").body()).isEqualTo("ok");
             }
             c.send("HEAD /plain HTTP/1.1\r\nHost: lean.test\r\n\r\n");
-            assertThat(readHead(c.socket.getInputStream())).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 2");
+            assertThat(ScriptedEndpoint.readHead(c.socket.getInputStream())).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 2");
             RawHttp.Response noContent = c.request("GET", "lean.test", "/204");
             assertThat(noContent.status()).isEqualTo(204);
             assertThat(c.request("GET", "lean.test", "/plain").body()).isEqualTo("ok");
@@ -116,7 +113,7 @@ class LeanHttp1Test {
             assertThat(c.read().body()).isEqualTo("/echo/1");
             RawHttp.Response notFound = c.read();
             assertThat(notFound.status()).isEqualTo(404);
-            assertThat(readHead(c.socket.getInputStream())).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 2");
+            assertThat(ScriptedEndpoint.readHead(c.socket.getInputStream())).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 2");
             assertThat(c.read().body()).isEqualTo("/echo/4");
             assertThat(c.request("GET", "lean.test", "/plain").body()).isEqualTo("ok");
         }
@@ -140,106 +137,55 @@ class LeanHttp1Test {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("closed inside a head");
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
-    }
-
     /** An endpoint answering bodyless requests with fixed bytes per request-target. */
-    static final class Backend implements AutoCloseable {
-        private final ServerSocket server;
-
+    static final class Backend extends ScriptedEndpoint {
         Backend() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(this::acceptLoop, "lean-backend");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    Thread t = new Thread(() -> serve(s), "lean-conn");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket s) {
-            try (s) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                while (true) {
-                    String head = readHead(in);
-                    String target = head.substring(head.indexOf(' ') + 1, head.indexOf(" HTTP/"));
-                    boolean isHead = head.startsWith("HEAD ");
-                    switch (target) {
-                        case "/interim" -> out.write(bytes("HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
-                                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-                        case "/big" -> {
-                            out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: " + BIG.length() + "\r\n\r\n"));
-                            for (int i = 0; i < BIG.length(); i += 10_000) {
-                                out.write(bytes(BIG.substring(i, Math.min(BIG.length(), i + 10_000))));
-                                out.flush();
-                            }
-                        }
-                        case "/big-chunked" -> {
-                            out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
-                            for (int i = 0; i < BIG.length(); i += 7_000) {
-                                String part = BIG.substring(i, Math.min(BIG.length(), i + 7_000));
-                                out.write(bytes(Integer.toHexString(part.length()) + "\r\n" + part + "\r\n"));
-                                out.flush();
-                            }
-                            out.write(bytes("0\r\n\r\n"));
-                        }
-                        case "/204" -> out.write(bytes("HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n"));
-                        case "/conflict" -> {
-                            out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nok"));
-                            out.flush();
-                            return;
-                        }
-                        case "/until-close" -> {
-                            out.write(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbye"));
-                            out.flush();
-                            return;
-                        }
-                        default -> {
-                            if (target.startsWith("/echo/")) {
-                                out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: " + target.length() + "\r\n\r\n" + target));
-                            } else {
-                                out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + (isHead ? "" : "ok")));
-                            }
-                        }
-                    }
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // connection closed by the proxy
-            }
-        }
-
-        private static byte[] bytes(String s) {
-            return s.getBytes(StandardCharsets.ISO_8859_1);
+            super("lean-backend");
         }
 
         @Override
-        public void close() throws IOException {
-            server.close();
+        protected boolean respond(String head, InputStream in, OutputStream out) throws IOException {
+            String target = target(head);
+            boolean isHead = head.startsWith("HEAD ");
+            switch (target) {
+                case "/interim" -> out.write(bytes("HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+                case "/big" -> {
+                    out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: " + BIG.length() + "\r\n\r\n"));
+                    for (int i = 0; i < BIG.length(); i += 10_000) {
+                        out.write(bytes(BIG.substring(i, Math.min(BIG.length(), i + 10_000))));
+                        out.flush();
+                    }
+                }
+                case "/big-chunked" -> {
+                    out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
+                    for (int i = 0; i < BIG.length(); i += 7_000) {
+                        String part = BIG.substring(i, Math.min(BIG.length(), i + 7_000));
+                        out.write(bytes(Integer.toHexString(part.length()) + "\r\n" + part + "\r\n"));
+                        out.flush();
+                    }
+                    out.write(bytes("0\r\n\r\n"));
+                }
+                case "/204" -> out.write(bytes("HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n"));
+                case "/conflict" -> {
+                    out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nok"));
+                    out.flush();
+                    return false;
+                }
+                case "/until-close" -> {
+                    out.write(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbye"));
+                    out.flush();
+                    return false;
+                }
+                default -> {
+                    if (target.startsWith("/echo/")) {
+                        out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: " + target.length() + "\r\n\r\n" + target));
+                    } else {
+                        out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + (isHead ? "" : "ok")));
+                    }
+                }
+            }
+            return true;
         }
     }
 }

@@ -5,14 +5,10 @@ import static dev.junction.ingress.Fixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +76,7 @@ class ResponseFramingTest {
             assertThat(split.header("content-length")).isEqualTo("5");
 
             c.send("HEAD /chunked HTTP/1.1\r\nHost: raw.test\r\n\r\n");
-            String head = readHead(c.socket.getInputStream());
+            String head = ScriptedEndpoint.readHead(c.socket.getInputStream());
             assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nx-a: 1\r\n");
 
             RawHttp.Response after = c.request("GET", "raw.test", "/plain");
@@ -124,93 +120,43 @@ class ResponseFramingTest {
         assertThat(backend.heads).anyMatch(h -> h.startsWith("GET /plain/caf\u00e9?q=%20 HTTP/1.1\r\n"));
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new IOException("closed inside a head");
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
-    }
-
     /** An endpoint answering each request (head only; a Content-Length body is read and ignored) with fixed bytes. */
-    static final class ScriptedBackend implements AutoCloseable {
+    static final class ScriptedBackend extends ScriptedEndpoint {
         final List<String> heads = new CopyOnWriteArrayList<>();
-        private final ServerSocket server;
 
         ScriptedBackend() throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(this::acceptLoop, "scripted-backend");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void acceptLoop() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    Thread t = new Thread(() -> serve(s), "scripted-conn");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket s) {
-            try (s) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                while (true) {
-                    String head = readHead(in);
-                    heads.add(head);
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: (\\d+)").matcher(head);
-                    if (m.find()) {
-                        in.readNBytes(Integer.parseInt(m.group(1)));
-                    }
-                    String target = head.substring(head.indexOf(' ') + 1, head.indexOf(" HTTP/"));
-                    boolean isHead = head.startsWith("HEAD ");
-                    if (target.equals("/chunked")) {
-                        out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Dropped\r\n"
-                                + "X-Dropped: 1\r\nKeep-Alive: timeout=5\r\nX-A: 1\r\n\r\n"
-                                + (isHead ? "" : "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
-                    } else if (target.equals("/te-and-cl")) {
-                        out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n"
-                                + "5\r\nhello\r\n0\r\n\r\n"));
-                    } else if (target.equals("/split")) {
-                        out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
-                        out.flush();
-                        Thread.sleep(300);
-                        out.write(bytes("later"));
-                    } else if (target.equals("/until-close")) {
-                        out.write(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbye"));
-                        out.flush();
-                        return;
-                    } else {
-                        out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-                    }
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // connection closed by the proxy
-            }
-        }
-
-        private static byte[] bytes(String s) {
-            return s.getBytes(StandardCharsets.ISO_8859_1);
+            super("scripted-backend");
         }
 
         @Override
-        public void close() throws IOException {
-            server.close();
+        protected boolean respond(String head, InputStream in, OutputStream out) throws IOException, InterruptedException {
+            heads.add(head);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: (\\d+)").matcher(head);
+            if (m.find()) {
+                in.readNBytes(Integer.parseInt(m.group(1)));
+            }
+            String target = target(head);
+            boolean isHead = head.startsWith("HEAD ");
+            if (target.equals("/chunked")) {
+                out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Dropped\r\n"
+                        + "X-Dropped: 1\r\nKeep-Alive: timeout=5\r\nX-A: 1\r\n\r\n"
+                        + (isHead ? "" : "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")));
+            } else if (target.equals("/te-and-cl")) {
+                out.write(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\n\r\n"));
+            } else if (target.equals("/split")) {
+                out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+                out.flush();
+                Thread.sleep(300);
+                out.write(bytes("later"));
+            } else if (target.equals("/until-close")) {
+                out.write(bytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nbye"));
+                out.flush();
+                return false;
+            } else {
+                out.write(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            }
+            return true;
         }
     }
 }
