@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +39,6 @@ public final class ProxyController implements AutoCloseable {
     private final Object syncLock = new Object();
     private volatile boolean initialized;
     private volatile NodeInfo node;
-    private ServicePortMap services = ServicePortMap.EMPTY;
-    private EndpointsMap endpoints = EndpointsMap.EMPTY;
     private volatile ProxySnapshot lastSnapshot = ProxySnapshot.EMPTY;
     /** The last snapshot built (handed to the proxier, whether its sync succeeded or not). */
     private ProxySnapshot built = ProxySnapshot.EMPTY;
@@ -138,22 +135,10 @@ public final class ProxyController implements AutoCloseable {
             Map<NamespacedName, ServiceChangeTracker.Change> serviceChange = serviceChanges.checkout();
             Map<NamespacedName, EndpointsChangeTracker.Change> endpointChange = endpointsChanges.checkout();
             List<EndpointsChangeTracker.Trigger> triggers = endpointsChanges.checkoutTriggers();
-            Set<ServicePortName> changed = new HashSet<>();
-            serviceChange.values().forEach(c -> {
-                changed.addAll(c.previous().keySet());
-                changed.addAll(c.current().keySet());
-            });
-            endpointChange.values().forEach(c -> {
-                changed.addAll(c.previous().keySet());
-                changed.addAll(c.current().keySet());
-            });
-            ServicePortMap nextServices = services.apply(serviceChange);
-            EndpointsMap nextEndpoints = endpoints.apply(endpointChange);
             // The base is what the last snapshot held, synced or not: a proxier whose last sync failed
             // holds an older snapshot, sees no chain to it and compares every port.
-            ProxySnapshot snapshot = ProxySnapshot.changedFrom(built, nextServices, nextEndpoints, changed);
-            services = nextServices;
-            endpoints = nextEndpoints;
+            ProxySnapshot snapshot = built.next(serviceChange, endpointChange);
+            int changed = snapshot.changedSince(built).map(Set::size).orElse(-1);
             built = snapshot;
             long start = System.nanoTime();
             Instant snapshotted = Instant.now();
@@ -168,7 +153,7 @@ public final class ProxyController implements AutoCloseable {
                             Duration.between(snapshotted, now));
                 }
                 lastSnapshot = snapshot;
-                LOG.debug("synced {} service ports ({} changed) in {} ms", services.ports().size(), changed.size(),
+                LOG.debug("synced {} service ports ({} changed) in {} ms", snapshot.services().ports().size(), changed,
                         Duration.between(started, now).toMillis());
             } catch (RuntimeException e) {
                 metrics.failed(Duration.ofNanos(System.nanoTime() - start));

@@ -2,6 +2,8 @@ package dev.junction.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -55,6 +57,28 @@ public final class ProxySnapshot {
             Set<ServicePortName> changed) {
         requireNonNull(base, "base");
         return new ProxySnapshot(services, endpoints, base.services, base.endpoints, Set.copyOf(changed));
+    }
+
+    /**
+     * The snapshot after folding the change trackers' checked-out changes into this one (upstream
+     * {@code ServicePortMap.Update} / {@code EndpointsMap.Update}), recording as changed every Service
+     * port named before or after any change ({@link #changedFrom}). O(changed · log n).
+     *
+     * @param serviceChanges   {@link ServiceChangeTracker#checkout()}
+     * @param endpointsChanges {@link EndpointsChangeTracker#checkout()}
+     */
+    public ProxySnapshot next(Map<NamespacedName, ServiceChangeTracker.Change> serviceChanges,
+            Map<NamespacedName, EndpointsChangeTracker.Change> endpointsChanges) {
+        Set<ServicePortName> changed = new HashSet<>();
+        serviceChanges.values().forEach(c -> {
+            changed.addAll(c.previous().keySet());
+            changed.addAll(c.current().keySet());
+        });
+        endpointsChanges.values().forEach(c -> {
+            changed.addAll(c.previous().keySet());
+            changed.addAll(c.current().keySet());
+        });
+        return changedFrom(this, services.apply(serviceChanges), endpoints.apply(endpointsChanges), changed);
     }
 
     /** All proxied Service ports. */

@@ -21,11 +21,9 @@ import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * (what {@code ProxyController.syncProxyRules} runs).
  *
  * <p>Runs against whatever proxy-core / proxy-userspace are on the classpath: it uses
- * {@code ProxySnapshot.changedFrom} (the change set) when it exists, else a snapshot without change
+ * {@code ProxySnapshot.next} (the change set) when it exists, else a snapshot without change
  * information, so the same class times the previous build (A/B: run it with each build's jars).
  *
  * <p>Usage: {@code NetprogSyncProfile [services=10000] [reps=200]}.
@@ -58,9 +56,9 @@ public final class NetprogSyncProfile {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        Optional<Method> changedFrom = Arrays.stream(ProxySnapshot.class.getMethods())
-                .filter(m -> m.getName().equals("changedFrom")).findFirst();
-        System.out.printf("build: %s (%s)%n", changedFrom.isPresent() ? "change sets" : "no change sets",
+        Optional<Method> next = Arrays.stream(ProxySnapshot.class.getMethods())
+                .filter(m -> m.getName().equals("next")).findFirst();
+        System.out.printf("build: %s (%s)%n", next.isPresent() ? "change sets" : "no change sets",
                 ProxySnapshot.class.getProtectionDomain().getCodeSource().getLocation());
 
         ServiceChangeTracker serviceChanges = new ServiceChangeTracker();
@@ -83,13 +81,9 @@ public final class NetprogSyncProfile {
                 (argv, stdin, timeout) -> new CommandResult(argv, 0, "", "")), List.of(), NettyTransport.select(UserspaceProxier.TRANSPORT_PROPERTY),
                 Duration.ofHours(1), clock::get);
                 ServiceHealthServer health = new ServiceHealthServer("127.0.0.1", () -> true)) {
-            ServicePortMap svcs = ServicePortMap.EMPTY;
-            EndpointsMap eps = EndpointsMap.EMPTY;
-            ProxySnapshot last = ProxySnapshot.EMPTY;
             long t0 = System.nanoTime();
-            svcs = svcs.apply(serviceChanges.checkout());
-            eps = eps.apply(endpointChanges.checkout());
-            last = new ProxySnapshot(svcs, eps);
+            ProxySnapshot last = new ProxySnapshot(ServicePortMap.EMPTY.apply(serviceChanges.checkout()),
+                    EndpointsMap.EMPTY.apply(endpointChanges.checkout()));
             proxier.sync(last, node);
             health.sync(last);
             System.out.printf("first sync: %d Services, %.0f ms%n", services + 1, (System.nanoTime() - t0) / 1e6);
@@ -105,27 +99,14 @@ public final class NetprogSyncProfile {
                 long w1 = System.nanoTime();
                 Map<?, ServiceChangeTracker.Change> sc = serviceChanges.checkout();
                 Map<?, EndpointsChangeTracker.Change> ec = endpointChanges.checkout();
-                @SuppressWarnings("unchecked")
-                ServicePortMap nextSvcs = svcs.apply((Map) sc);
-                @SuppressWarnings("unchecked")
-                EndpointsMap nextEps = eps.apply((Map) ec);
                 ProxySnapshot snapshot;
-                if (changedFrom.isPresent()) {
-                    Set<ServicePortName> changed = new HashSet<>();
-                    sc.values().forEach(c -> {
-                        changed.addAll(c.previous().keySet());
-                        changed.addAll(c.current().keySet());
-                    });
-                    ec.values().forEach(c -> {
-                        changed.addAll(c.previous().keySet());
-                        changed.addAll(c.current().keySet());
-                    });
-                    snapshot = (ProxySnapshot) changedFrom.get().invoke(null, last, nextSvcs, nextEps, changed);
+                if (next.isPresent()) {
+                    snapshot = (ProxySnapshot) next.get().invoke(last, sc, ec);
                 } else {
-                    snapshot = new ProxySnapshot(nextSvcs, nextEps);
+                    @SuppressWarnings("unchecked")
+                    ProxySnapshot full = new ProxySnapshot(last.services().apply((Map) sc), last.endpoints().apply((Map) ec));
+                    snapshot = full;
                 }
-                svcs = nextSvcs;
-                eps = nextEps;
                 last = snapshot;
                 clock.addAndGet(Duration.ofSeconds(1).toNanos());
                 proxier.sync(snapshot, node);
