@@ -56,9 +56,9 @@ public final class NetprogSyncProfile {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        Optional<Method> next = Arrays.stream(ProxySnapshot.class.getMethods())
+        Optional<Method> nextMethod = Arrays.stream(ProxySnapshot.class.getMethods())
                 .filter(m -> m.getName().equals("next")).findFirst();
-        System.out.printf("build: %s (%s)%n", next.isPresent() ? "change sets" : "no change sets",
+        System.out.printf("build: %s (%s)%n", nextMethod.isPresent() ? "change sets" : "no change sets",
                 ProxySnapshot.class.getProtectionDomain().getCodeSource().getLocation());
 
         ServiceChangeTracker serviceChanges = new ServiceChangeTracker();
@@ -100,8 +100,8 @@ public final class NetprogSyncProfile {
                 Map<?, ServiceChangeTracker.Change> sc = serviceChanges.checkout();
                 Map<?, EndpointsChangeTracker.Change> ec = endpointChanges.checkout();
                 ProxySnapshot snapshot;
-                if (next.isPresent()) {
-                    snapshot = (ProxySnapshot) next.get().invoke(last, sc, ec);
+                if (nextMethod.isPresent()) {
+                    snapshot = (ProxySnapshot) nextMethod.get().invoke(last, sc, ec);
                 } else {
                     @SuppressWarnings("unchecked")
                     ProxySnapshot full = new ProxySnapshot(last.services().apply((Map) sc), last.endpoints().apply((Map) ec));
