@@ -52,7 +52,11 @@ final class ReplicaSetController {
         Informers.onEach(informers.replicaSets, rs -> loop.enqueue(Informers.key(rs)));
         Informers.onEach(informers.pods, pod -> Owners.controllerOf(pod)
                 .filter(ref -> "ReplicaSet".equals(ref.getKind()))
-                .ifPresent(ref -> loop.enqueue(Informers.key(pod.getMetadata().getNamespace(), ref.getName()))));
+                .ifPresent(ref -> {
+                    String owner = Informers.key(pod.getMetadata().getNamespace(), ref.getName());
+                    expectations.observed(owner, pod.getMetadata().getName());
+                    loop.enqueue(owner);
+                }));
     }
 
     void reconcile(String key) {
@@ -65,10 +69,14 @@ final class ReplicaSetController {
         String namespace = rs.getMetadata().getNamespace();
         boolean terminatingRs = rs.getMetadata().getDeletionTimestamp() != null;
         List<Pod> active = claimPods(rs, terminatingRs).stream().filter(Pods::isActive).toList();
-        if (!terminatingRs && expectations.satisfied(key,
-                name -> Informers.get(informers.pods, Informers.key(namespace, name))
-                        .filter(Pods::isActive).isPresent())) {
-            manageReplicas(key, rs, active);
+        if (!terminatingRs) {
+            if (expectations.satisfied(key, name -> Informers.get(informers.pods, Informers.key(namespace, name)).isPresent(),
+                    name -> Informers.get(informers.pods, Informers.key(namespace, name)).filter(Pods::isActive).isPresent())) {
+                manageReplicas(key, rs, active);
+            } else {
+                // a lost event leaves the expectations to expire; then this sync must run again
+                loop.enqueueAfter(key, expectations.untilExpiry(key).plusMillis(100));
+            }
         }
         updateStatus(rs, active);
     }
