@@ -218,9 +218,11 @@ class ProxyModesLabTest {
         // Without the retry, every third connect after the kill would be refused until the endpoint is
         // withdrawn (seconds: dozens of requests). A request already inside the dying backend (or in its
         // accept queue, which the kernel resets when the listener dies) cannot be retried, upstream
-        // neither: at most that one may fail, and only at the moment of the kill.
+        // neither: at most that one may fail, and only at the moment of the kill: in flight then (sent
+        // before the kill ended, up to 1 s late for the loop's clock, and still running when it began;
+        // a CI run's failure was sent 7 ms before the kill and ended 5 ms after it).
         assertThat(failed.size()).as("failed requests: %s", failed).isLessThanOrEqualTo(1);
-        assertThat(samples.stream().filter(s -> s[1] != 200).allMatch(s -> s[0] >= killed && s[0] <= killDone + 1000))
+        assertThat(samples.stream().filter(s -> s[1] != 200).allMatch(s -> s[0] <= killDone + 1000 && s[0] + s[3] >= killed - 50))
                 .as("failures only at the kill: %s", failed).isTrue();
     }
 
