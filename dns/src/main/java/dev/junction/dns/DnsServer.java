@@ -41,8 +41,8 @@ import org.xbill.DNS.Name;
  * port, so the kernel spreads clients over the threads; TCP uses one listening socket.
  *
  * <p>Sockets use Netty's native epoll transport when it loads (a read batch's responses leave in one
- * {@code sendmmsg}), else JDK NIO; the system property {@value #TRANSPORT_PROPERTY} ({@code nio} or
- * {@code epoll}) forces one ({@link NettyTransport#select(String)}).
+ * {@code sendmmsg}), else JDK NIO; the system property {@value #TRANSPORT_PROPERTY} ({@code nio},
+ * {@code epoll} or {@code io_uring}) forces one ({@link NettyTransport#select(String)}).
  *
  * <p>{@link #start()} returns once all sockets are bound, without waiting for the informers' first
  * list; until then unknown names get SERVFAIL and {@link #ready()} is false.
@@ -62,7 +62,7 @@ public final class DnsServer implements AutoCloseable {
     private final DnsMetrics metrics = new DnsMetrics();
     private final PodTracker podTracker = new PodTracker();
     private final DnsQueryProcessor processor;
-    /** System property that forces the socket transport: {@code nio} or {@code epoll}. */
+    /** System property that forces the socket transport: {@code nio}, {@code epoll} or {@code io_uring}. */
     public static final String TRANSPORT_PROPERTY = "junction.dns.transport";
 
     private EventLoopGroup group;

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class IngressController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngressController.class);
     /**
-     * System property that forces the data plane's Netty transport, {@code nio} or {@code epoll}
+     * System property that forces the data plane's Netty transport, {@code nio}, {@code epoll} or {@code io_uring}
      * (default: native epoll when it loads; {@link NettyTransport#select(String)}).
      */
     public static final String TRANSPORT_PROPERTY = "junction.ingress.transport";

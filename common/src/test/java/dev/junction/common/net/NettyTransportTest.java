@@ -14,6 +14,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.uring.IoUring;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +22,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +36,10 @@ class NettyTransportTest {
         try {
             System.setProperty(PROPERTY, " NIO ");
             assertThat(NettyTransport.select(PROPERTY)).isEqualTo(NettyTransport.NIO);
+            if (IoUring.isAvailable()) {
+                System.setProperty(PROPERTY, "io_uring");
+                assertThat(NettyTransport.select(PROPERTY)).isEqualTo(NettyTransport.IO_URING);
+            }
             System.setProperty(PROPERTY, "carrier-pigeon");
             assertThatThrownBy(() -> NettyTransport.select(PROPERTY))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("carrier-pigeon");
@@ -62,6 +68,9 @@ class NettyTransportTest {
         if (transport == NettyTransport.EPOLL && !Epoll.isAvailable()) {
             return; // covered by epollOnLinuxX86WithTheNativeJar where it matters
         }
+        // io_uring may be refused by the kernel (< 5.14, kernel.io_uring_disabled, seccomp in containers)
+        Assumptions.assumeTrue(transport != NettyTransport.IO_URING || IoUring.isAvailable(),
+                () -> "io_uring unavailable here: " + IoUring.unavailabilityCause());
         InetAddress loopback = InetAddress.getLoopbackAddress();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, transport.ioHandlerFactory());
         List<Channel> channels = new ArrayList<>();

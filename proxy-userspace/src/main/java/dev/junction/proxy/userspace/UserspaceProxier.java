@@ -68,7 +68,7 @@ public final class UserspaceProxier implements Proxier, AutoCloseable {
     public static final Duration DEFAULT_FULL_SYNC_PERIOD = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger(UserspaceProxier.class);
     /**
-     * System property that forces the listeners' Netty transport, {@code nio} or {@code epoll}
+     * System property that forces the listeners' Netty transport, {@code nio}, {@code epoll} or {@code io_uring}
      * (default: native epoll when it loads; {@link NettyTransport#select(String)}).
      */
     public static final String TRANSPORT_PROPERTY = "junction.proxy.userspace.transport";
