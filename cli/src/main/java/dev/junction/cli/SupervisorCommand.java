@@ -36,6 +36,17 @@ public final class SupervisorCommand implements Callable<Integer> {
      * RSS at 10k Services + 100k endpoints from 357 / 398 to 313 / 332 MiB, CPU per create unchanged or lower.
      */
     static final int APISERVER_YOUNG_MB = 48;
+    /**
+     * The API server's own JVM flags: the young generation above, and only the C1 JIT
+     * ({@code -XX:TieredStopAtLevel=1}; HotSpot's tiered compilation, JEP 197 / "Tiered
+     * Compilation" in the JVM guide). On the lab's 2 cores, shared with a dozen JVMs, C2's compiler
+     * threads took the CPU that requests needed for longer than the code they compiled saved: in
+     * {@code bench/apiserver/run.sh} (2026-11-22 10:37–10:41 UTC, interleaved) C1 alone cut the server's
+     * CPU per Service create from 2.41–2.43 to 1.47 ms at 10k Services on etcd3 (p99 52–56 → 43–44 ms),
+     * and at 20k from 1.12 to 0.75 ms on SQLite and 1.82 to 1.38 ms on etcd3, RSS 37–60 MiB lower.
+     * A server that ran for days under heavy load would gain from C2 again; the lab's does not.
+     */
+    static final List<String> APISERVER_JVM_FLAGS = List.of("-Xmn" + APISERVER_YOUNG_MB + "m", "-XX:TieredStopAtLevel=1");
 
     @Option(names = "--data-dir", required = true, description = "Lab data directory.")
     Path dataDir;
@@ -105,7 +116,7 @@ public final class SupervisorCommand implements Callable<Integer> {
             apiserver.addAll(LabPki.apiServerFlags(paths));
             components.add(new Component(i == 0 ? "apiserver" : "apiserver-" + (i + 1),
                     inNetns(cp, JvmCommand.of(paths.cds(), i == 0 ? "apiserver" : "apiserver-" + (i + 1), APISERVER_HEAP_MB,
-                            List.of("-Xmn" + APISERVER_YOUNG_MB + "m"), apiserver))));
+                            APISERVER_JVM_FLAGS, apiserver))));
         }
         components.add(new Component("controllers", inNetns(cp, JvmCommand.of(paths.cds(), "controllers", CONTROLLERS_HEAP_MB, List.of(
                 "controllers", "--kubeconfig=" + paths.componentKubeconfig("controllers"))))));
