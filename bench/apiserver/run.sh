@@ -20,12 +20,12 @@ ROUNDS=${ROUNDS:-1} BACKENDS=${BACKENDS:-sqlite etcd3}
 EPORT=$((PORT + 100)) EPEER=$((PORT + 110))
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-# The API server runs with the flags the lab gives it (cli SupervisorCommand/JvmCommand: 768 MiB heap, 48 MiB young
+# The API server runs with the flags the lab gives it (cli SupervisorCommand/JvmCommand: 768 MiB heap, 24 MiB young
 # generation, C1 JIT only (SupervisorCommand.APISERVER_JVM_FLAGS; a variant "+-XX:TieredStopAtLevel=4" gives C2 back), serial GC,
 # Netty's Unsafe access); the load generator with C1 only and a serial GC, so that its own JIT and
 # GC threads take as little as possible of the 2 cores from the server (upstream's load tests run
 # the client on other machines).
-SERVER_JVM=(-Xmx768m -Xmn48m -XX:TieredStopAtLevel=1 -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError --add-opens=java.base/java.nio=ALL-UNNAMED
+SERVER_JVM=(-Xmx768m -Xmn24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
   -Dlogback.configurationFile="$ROOT/cli/src/main/resources/logback.xml")
 # (the lab's logging: without it logback's default logs everything at DEBUG, gRPC's HTTP/2 frames included)

@@ -34,8 +34,12 @@ public final class SupervisorCommand implements Callable<Integer> {
      * often and much shorter: in one quiet run of {@code bench/apiserver/run.sh 10000 1000 8 10}
      * (2026-11-22 08:08 UTC) EndpointSlice create p99 went from 102 / 84 ms to 50 / 42 ms (SQLite / etcd3),
      * RSS at 10k Services + 100k endpoints from 357 / 398 to 313 / 332 MiB, CPU per create unchanged or lower.
+     * With the C1 JIT ({@link #APISERVER_JVM_FLAGS}) 24 MiB did better again in three interleaved rounds
+     * per backend (2026-11-22 11:13–11:19 UTC): EndpointSlice p99 25.5–28.7 vs 35.1–41.2 ms (SQLite) and
+     * 30.4–31.4 vs 40.2–41.1 ms (etcd3), Service create p99 26.6–29.1 vs 32.5–37.7 ms (SQLite) and
+     * 36.3–40.1 vs 37.3–43.4 ms (etcd3), CPU per create within ±10 %, RSS 17 MiB lower on etcd3.
      */
-    static final int APISERVER_YOUNG_MB = 48;
+    static final int APISERVER_YOUNG_MB = 24;
     /**
      * The API server's own JVM flags: the young generation above, and only the C1 JIT
      * ({@code -XX:TieredStopAtLevel=1}; HotSpot's tiered compilation, JEP 197 / "Tiered

@@ -67,8 +67,8 @@ class LabTopologyTest {
     void componentFlagsGoBeforeTheClasspathAndTheSubcommand() {
         java.util.List<String> argv = JvmCommand.of(java.nio.file.Path.of("/tmp/cds"), "apiserver", 768,
                 SupervisorCommand.APISERVER_JVM_FLAGS, java.util.List.of("apiserver", "--port=6443"));
-        assertThat(argv).contains("-Xmx768m", "-Xmn48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
-        assertThat(argv.indexOf("-Xmn48m")).isLessThan(argv.indexOf("-cp"));
+        assertThat(argv).contains("-Xmx768m", "-Xmn24m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        assertThat(argv.indexOf("-Xmn24m")).isLessThan(argv.indexOf("-cp"));
         assertThat(argv.indexOf("-XX:TieredStopAtLevel=1")).isLessThan(argv.indexOf("-cp"));
         assertThat(argv.subList(argv.size() - 2, argv.size())).containsExactly("apiserver", "--port=6443");
         assertThat(JvmCommand.of(java.nio.file.Path.of("/tmp/cds"), "node", 1024, java.util.List.of("node")))
