@@ -123,6 +123,14 @@ public class ApiServerBench {
         List<Long> warm = new ArrayList<>(latencies.subList(latencies.size() / 10, latencies.size()));
         System.out.printf("create latency after warm-up (last 90%%): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(warm, 50),
                 pct(warm, 99), pct(warm, 100));
+        // p99 per tenth of the run, in completion order: where the slow requests are (warm-up or not)
+        StringBuilder tenths = new StringBuilder();
+        for (int t = 0; t < 10; t++) {
+            List<Long> part = new ArrayList<>(latencies.subList(latencies.size() * t / 10, latencies.size() * (t + 1) / 10));
+            long over50 = part.stream().filter(ns -> ns > 50_000_000L).count();
+            tenths.append(String.format(" %.0f(%d)", pct(part, 99), over50));
+        }
+        System.out.println("create p99 per tenth of the run, ms (requests over 50 ms):" + tenths);
         System.out.printf("watch delivery to %d watchers (%d events%s): p50 %.1f ms, p99 %.1f ms%n", watchers, delivery.size(),
                 complete ? "" : ", INCOMPLETE", pct(delivery, 50), pct(delivery, 99));
         System.out.printf("RSS at %d services: %d MiB%n", services, rss(pid));
