@@ -19,7 +19,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +72,9 @@ final class ReplicaSetController {
         boolean terminatingRs = rs.getMetadata().getDeletionTimestamp() != null;
         List<Pod> active = claimPods(rs, terminatingRs).stream().filter(Pods::isActive).toList();
         if (!terminatingRs) {
-            if (expectations.satisfied(key, name -> Informers.get(informers.pods, Informers.key(namespace, name)).isPresent(),
-                    name -> Informers.get(informers.pods, Informers.key(namespace, name)).filter(Pods::isActive).isPresent())) {
+            Function<String, Optional<Pod>> cached = name -> Informers.get(informers.pods, Informers.key(namespace, name));
+            if (expectations.satisfied(key, name -> cached.apply(name).isPresent(),
+                    name -> cached.apply(name).filter(Pods::isActive).isPresent())) {
                 manageReplicas(key, rs, active);
             } else {
                 // a lost event leaves the expectations to expire; then this sync must run again

@@ -177,12 +177,12 @@ class ProxyModesLabTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
                 .until(() -> readyAddresses(api, "nginx-deploy-clusterip-svc").size() == 3);
         long rulesAfterUp = proxiesSyncedSince(System.currentTimeMillis());
-        List<long[]> samples = samples(loop);
-        long failedBefore = samples.stream().filter(s -> s[0] >= scaleDown && s[0] <= rulesAfterDown && s[1] != 200).count();
-        List<String> failedAfter = samples.stream().filter(s -> s[0] > rulesAfterDown && s[1] != 200).map(s -> describe(s, scaleDown)).toList();
-        long after = samples.stream().filter(s -> s[0] > rulesAfterDown).count();
-        long afterUp = samples.stream().filter(s -> s[0] > rulesAfterUp).count();
-        long slowestAfter = samples.stream().filter(s -> s[0] > rulesAfterDown && s[1] == 200).mapToLong(s -> s[3]).max().orElse(0);
+        List<Sample> samples = samples(loop);
+        long failedBefore = samples.stream().filter(s -> s.sent() >= scaleDown && s.sent() <= rulesAfterDown && s.failed()).count();
+        List<String> failedAfter = samples.stream().filter(s -> s.sent() > rulesAfterDown && s.failed()).map(s -> s.describe(scaleDown)).toList();
+        long after = samples.stream().filter(s -> s.sent() > rulesAfterDown).count();
+        long afterUp = samples.stream().filter(s -> s.sent() > rulesAfterUp).count();
+        long slowestAfter = samples.stream().filter(s -> s.sent() > rulesAfterDown && !s.failed()).mapToLong(Sample::tookMs).max().orElse(0);
         System.out.printf("REPORT: %s: curl loop during scale 3->1->3: %d requests; %d failed between scale-down and rules synced (%d ms),"
                 + " %d failed of %d after (scale-up at +%d ms, synced +%d ms, %d requests after that; slowest served after: %d ms)%s%n", mode,
                 samples.size(), failedBefore, rulesAfterDown - scaleDown, failedAfter.size(), after, scaleUp - scaleDown,
@@ -209,9 +209,9 @@ class ProxyModesLabTest {
             Lab.sh("kill", "-KILL", pid);
         }
         long killDone = System.currentTimeMillis();
-        List<long[]> samples = samples(loop);
-        long afterKill = samples.stream().filter(s -> s[0] >= killed).count();
-        List<String> failed = samples.stream().filter(s -> s[1] != 200).map(s -> describe(s, killed)).toList();
+        List<Sample> samples = samples(loop);
+        long afterKill = samples.stream().filter(s -> s.sent() >= killed).count();
+        List<String> failed = samples.stream().filter(Sample::failed).map(s -> s.describe(killed)).toList();
         System.out.printf("REPORT: userspace: backend %s SIGKILLed mid-load (kill took %d ms): %d requests (%d after the kill), failed: %s%n",
                 victim.getMetadata().getName(), killDone - killed, samples.size(), afterKill, failed);
         assertThat(afterKill).isPositive();
@@ -222,7 +222,7 @@ class ProxyModesLabTest {
         // before the kill ended, up to 1 s late for the loop's clock, and still running when it began;
         // a CI run's failure was sent 7 ms before the kill and ended 5 ms after it).
         assertThat(failed.size()).as("failed requests: %s", failed).isLessThanOrEqualTo(1);
-        assertThat(samples.stream().filter(s -> s[1] != 200).allMatch(s -> s[0] <= killDone + 1000 && s[0] + s[3] >= killed - 50))
+        assertThat(samples.stream().filter(Sample::failed).allMatch(s -> s.sent() <= killDone + 1000 && s.sent() + s.tookMs() >= killed - 50))
                 .as("failures only at the kill: %s", failed).isTrue();
     }
 
@@ -256,21 +256,32 @@ class ProxyModesLabTest {
     }
 
     /**
-     * The loop's samples as {epoch ms sent, http code, curl exit code, ms taken}; lines that are not
-     * samples are skipped.
+     * One request of a curl loop.
+     *
+     * @param sent   epoch ms when it was sent
+     * @param http   HTTP status, 0 when none arrived
+     * @param exit   curl's exit code (7 refused, 28 timed out, 52 empty reply…)
+     * @param tookMs curl's time_total in ms
      */
-    private static List<long[]> samples(Process loop) throws Exception {
+    private record Sample(long sent, long http, long exit, long tookMs) {
+        boolean failed() {
+            return http != 200;
+        }
+
+        /** For a report: when it was sent relative to {@code origin}, its codes and duration. */
+        String describe(long origin) {
+            return String.format("+%d ms: http %d, curl exit %d, %d ms", sent - origin, http, exit, tookMs);
+        }
+    }
+
+    /** The loop's samples; lines that are not samples are skipped. */
+    private static List<Sample> samples(Process loop) throws Exception {
         String output = new String(loop.getInputStream().readAllBytes());
         loop.waitFor();
         return output.lines().map(l -> l.split(" ")).filter(a -> a.length == 4 && a[0].matches("\\d+") && a[1].matches("\\d+")
                         && a[2].matches("\\d+") && a[3].matches("[0-9.]+"))
-                .map(a -> new long[] {Long.parseLong(a[0]), Long.parseLong(a[1]), Long.parseLong(a[2]),
-                        Math.round(Double.parseDouble(a[3]) * 1000)}).toList();
-    }
-
-    /** A failed sample for a report: when it was sent relative to {@code origin}, its codes and duration. */
-    private static String describe(long[] sample, long origin) {
-        return String.format("+%d ms: http %d, curl exit %d, %d ms", sample[0] - origin, sample[1], sample[2], sample[3]);
+                .map(a -> new Sample(Long.parseLong(a[0]), Long.parseLong(a[1]), Long.parseLong(a[2]),
+                        Math.round(Double.parseDouble(a[3]) * 1000))).toList();
     }
 
     /** Ready endpoint addresses of a Service, from its EndpointSlices. */
