@@ -77,7 +77,8 @@ final class ReplicaSetController {
                     name -> cached.apply(name).filter(Pods::isActive).isPresent())) {
                 manageReplicas(key, rs, active);
             } else {
-                // a lost event leaves the expectations to expire; then this sync must run again
+                // a lost event leaves the expectations to expire; then this sync must run again (the queue
+                // keeps one delayed add per key, so a burst of unsatisfied syncs sets one timer)
                 loop.enqueueAfter(key, expectations.untilExpiry(key).plusMillis(100));
             }
         }

@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +21,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>a key is queued at most once; a key added while it is being processed is queued again after
  *       {@link #done} (so one key is never processed by two workers at once);</li>
+ *   <li>{@link #addAfter} keeps one pending delayed add per key, at the earliest time asked for: a later
+ *       time for a key already waiting is dropped, an earlier one replaces it (client-go's
+ *       {@code delaying_queue.go}, whose {@code waitingForQueue} map updates {@code readyAt} only when the new
+ *       time is sooner), so a burst of delayed adds costs one timer, not one per call;</li>
  *   <li>{@link #addRateLimited} re-adds after an exponential per-key delay (5 ms doubling, capped at
  *       {@code maxDelay}); {@link #forget} resets the key's failure count.</li>
  * </ul>
@@ -31,6 +37,7 @@ final class WorkQueue {
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> processing = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
+    private final Map<String, Waiting> waiting = new HashMap<>();
     private final Duration maxDelay;
     private final ScheduledExecutorService timer;
     private boolean shutDown;
@@ -60,22 +67,57 @@ final class WorkQueue {
         }
     }
 
-    /** Queues {@code key} after {@code delay}. */
+    /**
+     * Queues {@code key} after {@code delay} (zero or negative: now). If the key already waits for a
+     * delayed add, the earlier of the two times is kept.
+     */
     void addAfter(String key, Duration delay) {
         requireNonNull(key, "key");
         if (delay.isZero() || delay.isNegative()) {
             add(key);
             return;
         }
+        long readyAt = System.nanoTime() + delay.toNanos();
         synchronized (this) {
             if (shutDown) {
                 return;
             }
+            Waiting pending = waiting.get(key);
+            if (pending != null && pending.readyAt - readyAt <= 0) {
+                return;
+            }
+            if (pending != null) {
+                pending.timer.cancel(false);
+            }
+            Waiting w = new Waiting(readyAt);
+            try {
+                w.timer = timer.schedule(() -> fire(key, w), delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                return; // shut down meanwhile
+            }
+            waiting.put(key, w);
         }
-        try {
-            timer.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // shut down meanwhile
+    }
+
+    /** Number of keys waiting for a delayed add. */
+    synchronized int waitingForDelay() {
+        return waiting.size();
+    }
+
+    private synchronized void fire(String key, Waiting w) {
+        if (waiting.get(key) == w) {
+            waiting.remove(key);
+            add(key);
+        }
+    }
+
+    /** A pending delayed add: when it is due ({@link System#nanoTime} scale) and its timer. */
+    private static final class Waiting {
+        final long readyAt;
+        ScheduledFuture<?> timer;
+
+        Waiting(long readyAt) {
+            this.readyAt = readyAt;
         }
     }
 
@@ -143,6 +185,7 @@ final class WorkQueue {
         synchronized (this) {
             shutDown = true;
             queue.clear();
+            waiting.clear();
             notifyAll();
         }
         timer.shutdownNow();

@@ -38,4 +38,29 @@ class WorkQueueTest {
         assertThat(queue.failures("k")).isZero();
         queue.shutDown();
     }
+
+    @Test
+    void delayedAddsOfOneKeyKeepOnlyTheEarliestTime() throws Exception {
+        WorkQueue queue = new WorkQueue("t", Duration.ofSeconds(1));
+        queue.addAfter("k", Duration.ofSeconds(30));
+        queue.addAfter("k", Duration.ofSeconds(60)); // later than the pending one: dropped
+        assertThat(queue.waitingForDelay()).isEqualTo(1);
+        queue.addAfter("k", Duration.ofMillis(50)); // sooner: replaces the 30-s wait
+        assertThat(queue.waitingForDelay()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.length() == 1);
+        assertThat(queue.waitingForDelay()).isZero();
+        assertThat(queue.take()).hasValue("k");
+        queue.done("k");
+        assertThat(queue.adds()).isEqualTo(1); // the replaced 30-s and dropped 60-s waits never fire
+
+        for (int i = 0; i < 1000; i++) { // a burst of delayed adds of one key: one timer, one add
+            queue.addAfter("burst", Duration.ofMillis(100 + i));
+        }
+        assertThat(queue.waitingForDelay()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.length() == 1);
+        assertThat(queue.take()).hasValue("burst");
+        assertThat(queue.adds()).isEqualTo(2);
+        queue.shutDown();
+        assertThat(queue.waitingForDelay()).isZero();
+    }
 }

@@ -108,7 +108,7 @@ public final class IngressController implements AutoCloseable {
                         this::ready, metrics::render);
                 healthPort = health.port();
             }
-            log.info("ingress: http port {}, https port {}, health port {}, transport {}", httpPort, httpsPort, healthPort, transport);
+            log.info("ingress: http port {}, https port {}, health port {}, transport {}", httpPort, httpsPort, healthPort, transport.label());
             return this;
         } catch (RuntimeException e) {
             close();
