@@ -378,7 +378,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
         WatchSession session = new WatchSession(ctx.channel(), websocket, labels, fields, render);
         synchronized (store) {
             try {
-                session.registered(store.watch(type, t.namespace(), from, session::onEvent));
+                session.registered(store.watch(type, t.namespace(), from, session::onEvent, session::end));
             } catch (ApiException e) {
                 session.error(e);
                 return;

@@ -76,6 +76,7 @@ final class EtcdStorage implements Storage {
         return t;
     });
     private volatile Watch.Watcher watcher;
+    private volatile boolean closed;
 
     /** A put of this server in flight: the value written and the (never again mutated) object it encodes. */
     private record OwnPut(byte[] value, ObjectNode object) {
@@ -190,8 +191,14 @@ final class EtcdStorage implements Storage {
     }
 
     @Override
-    public void follow(long afterRevision, Consumer<List<WatchEvent>> sink) {
+    public void follow(long afterRevision, Consumer<List<WatchEvent>> sink, Runnable lost) {
         WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(afterRevision + 1).withPrevKV(true).build();
+        Watch.Watcher previous = watcher;
+        if (previous != null) {
+            previous.close();
+        }
+        // jetcd resumes a watch itself after a lost connection; its onError is final (compaction,
+        // cancellation by etcd), so the follower re-lists
         watcher = client.getWatchClient().watch(bytes(keys.root()), opt, Watch.listener(
                 (WatchResponse resp) -> applier.execute(() -> {
                     try {
@@ -200,7 +207,18 @@ final class EtcdStorage implements Storage {
                         LOG.error("cannot apply etcd watch response", e);
                     }
                 }),
-                err -> LOG.error("etcd watch on {} failed; this API server's cache stops following etcd", keys.root(), err)));
+                err -> {
+                    if (closed) {
+                        return;
+                    }
+                    LOG.warn("etcd watch on {} from revision {} failed ({}); re-listing", keys.root(), afterRevision + 1,
+                            err.getMessage());
+                    try {
+                        applier.execute(lost);
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // closed meanwhile
+                    }
+                }));
     }
 
     private List<WatchEvent> events(WatchResponse resp) {
@@ -277,6 +295,7 @@ final class EtcdStorage implements Storage {
 
     @Override
     public void close() {
+        closed = true;
         Watch.Watcher w = watcher;
         if (w != null) {
             w.close();

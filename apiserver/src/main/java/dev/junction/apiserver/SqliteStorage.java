@@ -126,7 +126,7 @@ final class SqliteStorage implements Storage {
     }
 
     @Override
-    public void follow(long afterRevision, Consumer<List<WatchEvent>> sink) {
+    public void follow(long afterRevision, Consumer<List<WatchEvent>> sink, Runnable lost) {
         this.sink = requireNonNull(sink, "sink");
         committer.start();
     }

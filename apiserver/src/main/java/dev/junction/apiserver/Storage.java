@@ -64,8 +64,14 @@ interface Storage extends AutoCloseable {
      * Delivers every durable change after {@code afterRevision}, in revision order, from a single
      * thread: SQLite's committer after each group commit, or etcd's watch on the prefix (which also
      * carries the writes of other API servers).
+     *
+     * @param lost called once, from the same thread as {@code sink} and after every change it
+     *             delivered, when the storage can no longer deliver the changes that follow (etcd:
+     *             the watch failed for good, e.g. compacted past the last revision delivered); the
+     *             follower must {@link #load} again and call {@code follow} anew, as upstream's
+     *             reflector re-lists. SQLite never calls it.
      */
-    void follow(long afterRevision, Consumer<List<WatchEvent>> sink);
+    void follow(long afterRevision, Consumer<List<WatchEvent>> sink, Runnable lost);
 
     /** Durable events with revision in {@code (after, upTo]} still in the change log; empty when it keeps none. */
     List<WatchEvent> history(long after, long upTo);

@@ -56,7 +56,7 @@ final class Store implements AutoCloseable {
     private final boolean remote;
     private final int windowSize;
     private final Map<String, TreeMap<String, ObjectNode>> objects = new HashMap<>();
-    private final Map<String, List<Consumer<WatchEvent>>> watchers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<Watcher>> watchers = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Consumer<WatchEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ArrayDeque<WatchEvent> window = new ArrayDeque<>();
     private final java.util.concurrent.ExecutorService dispatcher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -92,7 +92,11 @@ final class Store implements AutoCloseable {
             durable = revision;
             windowFloor = revision;
         }
-        storage.follow(loaded.revision(), this::applyDurable);
+        storage.follow(loaded.revision(), this::applyDurable, this::relist);
+    }
+
+    /** One registered watch: its filtered event consumer and what ends it when the cache is replaced. */
+    private record Watcher(Consumer<WatchEvent> events, Runnable end) {
     }
 
     /** The current global revision (resourceVersion of the latest change in the index). */
@@ -217,18 +221,22 @@ final class Store implements AutoCloseable {
      * ADDED event for every current object (in {@code namespace} if given); otherwise every event
      * after that revision. Both happen atomically with registration, so nothing is missed or doubled.
      *
+     * @param end      called (on the dispatcher thread, after every event the listener got) when the
+     *                 cache is replaced by a re-list and the watch must end, as upstream's cacher
+     *                 {@code terminateAllWatchers}; the client re-watches from its last revision
+     *                 (then 410 Expired) or re-lists
      * @return a handle that unregisters the listener
      * @throws ApiException 410 Expired when {@code fromRevision} is older than the compacted log
      */
     synchronized AutoCloseable watch(ResourceType type, Optional<String> namespace, Optional<Long> fromRevision,
-            Consumer<WatchEvent> listener) {
+            Consumer<WatchEvent> listener, Runnable end) {
         String sk = type.storageKey();
         long from;
         if (fromRevision.isEmpty()) {
             from = revision;
             for (ObjectNode o : list(type, namespace)) {
                 listener.accept(new WatchEvent(revision, WatchEvent.Type.ADDED, sk,
-                        Json.text(o, "metadata.namespace").orElse(""), o, Optional.empty()));
+                        namespaceOf(o), o, Optional.empty()));
             }
         } else {
             from = fromRevision.get();
@@ -252,9 +260,10 @@ final class Store implements AutoCloseable {
                 deliver(e, sk, namespace, listener);
             }
         };
-        List<Consumer<WatchEvent>> list = watchers.computeIfAbsent(sk, x -> new CopyOnWriteArrayList<>());
-        list.add(filtered);
-        return () -> list.remove(filtered);
+        List<Watcher> list = watchers.computeIfAbsent(sk, x -> new CopyOnWriteArrayList<>());
+        Watcher w = new Watcher(filtered, requireNonNull(end, "end"));
+        list.add(w);
+        return () -> list.remove(w);
     }
 
     /**
@@ -352,16 +361,102 @@ final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Called by the storage's follower thread when it lost the changes after {@link #durable} (etcd:
+     * the watch was compacted past it). As upstream's cacher when its reflector re-lists
+     * ({@code cacher.go} startCaching: {@code terminateAllWatchers}, then {@code watchCache.Replace}):
+     * loads the storage again (retrying every second while it cannot be read), replaces the index,
+     * tells the {@linkplain #addListener listeners} what changed (synthetic ADDED / MODIFIED / DELETED
+     * at the new revision), ends every watch (their clients re-watch and get 410 Expired, since the
+     * window restarts at the new revision, then re-list) and follows the storage from there.
+     */
+    private void relist() {
+        while (true) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            Map<String, TreeMap<String, ObjectNode>> fresh = new HashMap<>();
+            Storage.Loaded loaded;
+            try {
+                loaded = storage.load(e -> fresh.computeIfAbsent(e.storageKey(), k -> new TreeMap<>())
+                        .put(key(e.namespace(), name(e.object())), e.object()));
+            } catch (RuntimeException e) {
+                LOG.warn("re-list from storage failed, retrying in 1 s: {}", e.getMessage());
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            replace(fresh, loaded.revision());
+            storage.follow(loaded.revision(), this::applyDurable, this::relist);
+            return;
+        }
+    }
+
+    private synchronized void replace(Map<String, TreeMap<String, ObjectNode>> fresh, long rev) {
+        List<WatchEvent> changes = new ArrayList<>();
+        java.util.Set<String> kinds = new java.util.HashSet<>(objects.keySet());
+        kinds.addAll(fresh.keySet());
+        for (String sk : kinds) {
+            TreeMap<String, ObjectNode> before = objects.getOrDefault(sk, new TreeMap<>());
+            TreeMap<String, ObjectNode> after = fresh.getOrDefault(sk, new TreeMap<>());
+            before.forEach((k, o) -> {
+                if (!after.containsKey(k)) {
+                    changes.add(new WatchEvent(rev, WatchEvent.Type.DELETED, sk, namespaceOf(o), o, Optional.of(o)));
+                }
+            });
+            after.forEach((k, o) -> {
+                ObjectNode old = before.get(k);
+                if (old == null) {
+                    changes.add(new WatchEvent(rev, WatchEvent.Type.ADDED, sk, namespaceOf(o), o, Optional.empty()));
+                } else if (rv(old) != rv(o)) {
+                    changes.add(new WatchEvent(rev, WatchEvent.Type.MODIFIED, sk, namespaceOf(o), o, Optional.of(old)));
+                }
+            });
+        }
+        objects.clear();
+        objects.putAll(fresh);
+        revision = Math.max(revision, rev);
+        durable = Math.max(durable, rev);
+        window.clear();
+        windowFloor = durable;
+        for (WatchEvent e : changes) {
+            for (Consumer<WatchEvent> l : listeners) {
+                l.accept(e);
+            }
+        }
+        List<Watcher> ended = new ArrayList<>();
+        watchers.values().forEach(list -> {
+            ended.addAll(list);
+            list.clear();
+        });
+        LOG.warn("re-listed at revision {}: {} objects changed while the storage's changes were lost; ending {} watches",
+                rev, changes.size(), ended.size());
+        if (!closed) {
+            dispatcher.execute(() -> ended.forEach(w -> w.end().run()));
+        }
+        notifyAll();
+    }
+
+    private static String namespaceOf(ObjectNode o) {
+        return o.path("metadata").path("namespace").asText("");
+    }
+
     /** On the dispatcher thread: every event, in order, to the watchers of its resource. */
     private void dispatch(List<WatchEvent> events) {
         for (WatchEvent e : events) {
-            List<Consumer<WatchEvent>> list = watchers.get(e.storageKey());
+            List<Watcher> list = watchers.get(e.storageKey());
             if (list == null) {
                 continue;
             }
-            for (Consumer<WatchEvent> w : list) {
+            for (Watcher w : list) {
                 try {
-                    w.accept(e);
+                    w.events().accept(e);
                 } catch (RuntimeException ex) {
                     LOG.warn("watch listener failed on revision {}", e.revision(), ex);
                 }
