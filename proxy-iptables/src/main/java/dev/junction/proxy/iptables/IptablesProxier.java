@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,11 @@ public final class IptablesProxier implements Proxier {
             ensureCanaries();
         }
         ProxySnapshot previous = applied;
-        Set<NamespacedName> changed = fullSync ? Set.of() : changedServices(previous, snapshot);
+        // the change trackers' own account when the snapshot was built from the one applied last (O(changes)),
+        // else (a failed sync in between) a comparison of every port
+        Set<NamespacedName> changed = fullSync ? Set.of() : snapshot.changedSince(previous)
+                .map(ports -> ports.stream().map(ServicePortName::service).collect(Collectors.toSet()))
+                .orElseGet(() -> changedServices(previous, snapshot));
         IptablesRules rules = IptablesRenderer.render(snapshot, config, node,
                 fullSync ? name -> true : changed::contains, buffers);
         Set<String> active = rules.activeChains();

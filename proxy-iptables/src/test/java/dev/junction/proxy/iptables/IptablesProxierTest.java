@@ -120,27 +120,50 @@ class IptablesProxierTest {
     void partialSyncRewritesOnlyChangedServicesAndCleansUdpConntrack() {
         Recorder rec = new Recorder();
         IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults());
-        proxier.sync(twoServices("10.244.1.2"), NodeInfo.named("n"));
+        syncAndSaveBack(rec, proxier, twoServices("10.244.1.2"));
         String svcA = IptablesChains.servicePortPolicyClusterChain(A);
         String svcB = IptablesChains.servicePortPolicyClusterChain(B);
         String oldSep = IptablesChains.servicePortEndpointChain(B, dev.junction.proxy.EndpointInfo.ready("10.244.1.2", 53));
-        // iptables-save now lists what the first sync created.
-        String firstInput = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
-        rec.reply = argv -> argv.get(0).endsWith("-save")
-                ? new CommandResult(argv, 0, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n"
-                        + firstInput.substring(firstInput.indexOf("*nat")), "")
-                : new CommandResult(argv, 0, "", "");
-        rec.argvs.clear();
-        rec.stdins.clear();
 
         proxier.sync(twoServices("10.244.1.3"), NodeInfo.named("n"));
-        String input = rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
+        String input = restoreInput(rec);
         assertThat(input).contains(":" + svcB + " - [0:0]", "-X " + oldSep)
                 .doesNotContain(":" + svcA + " - [0:0]")
                 .as("top-level chains are always complete").contains("-d 10.96.0.1 --dport 80 -j " + svcA);
         assertThat(proxier.fullSyncs()).isEqualTo(1);
         assertThat(proxier.partialSyncs()).isEqualTo(1);
         assertThat(rec.argvs).contains(List.of("conntrack", "-D", "--orig-dst", "10.96.0.2", "--dst-nat", "10.244.1.2", "-p", "udp"));
+    }
+
+    @Test
+    void partialSyncRewritesThePortsTheChangeTrackersNamed() {
+        Recorder rec = new Recorder();
+        IptablesProxier proxier = new IptablesProxier(rec, List.of(), IptablesBackend.DEFAULT, ProxyConfig.defaults());
+        ProxySnapshot first = twoServices("10.244.1.2");
+        syncAndSaveBack(rec, proxier, first);
+        // built from the applied snapshot by the change trackers, which saw both Services change
+        // (A's change reverted before the sync): their account is used, not a comparison of every port
+        ProxySnapshot after = twoServices("10.244.1.3");
+        proxier.sync(ProxySnapshot.changedFrom(first, after.services(), after.endpoints(), java.util.Set.of(A, B)), NodeInfo.named("n"));
+        assertThat(restoreInput(rec)).contains(":" + IptablesChains.servicePortPolicyClusterChain(A) + " - [0:0]",
+                ":" + IptablesChains.servicePortPolicyClusterChain(B) + " - [0:0]");
+        assertThat(proxier.partialSyncs()).isEqualTo(1);
+    }
+
+    /** Syncs {@code snapshot}, then makes iptables-save list what that sync created and forgets the commands run. */
+    private static void syncAndSaveBack(Recorder rec, IptablesProxier proxier, ProxySnapshot snapshot) {
+        proxier.sync(snapshot, NodeInfo.named("n"));
+        String firstInput = restoreInput(rec);
+        rec.reply = argv -> argv.get(0).endsWith("-save")
+                ? new CommandResult(argv, 0, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n"
+                        + firstInput.substring(firstInput.indexOf("*nat")), "")
+                : new CommandResult(argv, 0, "", "");
+        rec.argvs.clear();
+        rec.stdins.clear();
+    }
+
+    private static String restoreInput(Recorder rec) {
+        return rec.stdins.get(rec.argvs.indexOf(List.of("iptables-restore", "-w", "5", "--noflush", "--counters")));
     }
 
     @Test
