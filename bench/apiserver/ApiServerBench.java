@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * clients while WATCHERS watches on services run, then SLICES EndpointSlices of 100 endpoints
  * each, and prints objects/s, request latency p50/p99, watch delivery latency p50/p99 (event
  * arrival minus the moment the create's 2xx arrived, clamped at 0) and the server's VmRSS.
- * Usage: java ApiServerBench.java URL SERVER_PID [services=10000] [slices=1000] [clients=8] [watchers=10]
+ * Usage: java [-Dbench.warmup=none|get:N|dryrun:N] ApiServerBench.java URL SERVER_PID [services=10000] [slices=1000] [clients=8] [watchers=10]
  */
 public class ApiServerBench {
     public static void main(String[] a) throws Exception {
@@ -35,6 +35,7 @@ public class ApiServerBench {
         int watchers = a.length > 5 ? Integer.parseInt(a[5]) : 10;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         http.send(post(url + "/api/v1/namespaces", "{\"metadata\":{\"name\":\"bench\"}}"), HttpResponse.BodyHandlers.discarding());
+        warmUp(url, clients, System.getProperty("bench.warmup", "none"));
 
         Map<String, Long> acked = new ConcurrentHashMap<>();
         List<Long> delivery = Collections.synchronizedList(new ArrayList<>());
@@ -180,6 +181,48 @@ public class ApiServerBench {
                 (double) sliceCpu / Math.max(1, sliceLat.size()));
         System.out.printf("RSS at %d services + %d endpoints: %d MiB%n", services, sliceLat.size() * 100, rss(pid));
         System.exit(0);
+    }
+
+    /**
+     * Warms the load generator's own JVM (and, for dryrun, the server's create path) before anything
+     * is measured: {@code none}; {@code get:N}, N list requests ({@code GET services?limit=1}) spread
+     * over the clients; {@code dryrun:N}, N Service creates with {@code ?dryRun=All} (admitted,
+     * validated and defaulted by the server, never stored: no watch event, no allocation kept).
+     */
+    static void warmUp(String url, int clients, String spec) throws Exception {
+        if (spec.equals("none")) {
+            return;
+        }
+        String kind = spec.substring(0, spec.indexOf(':'));
+        int n = Integer.parseInt(spec.substring(spec.indexOf(':') + 1));
+        if (!kind.equals("get") && !kind.equals("dryrun")) {
+            throw new IllegalArgumentException("bench.warmup: " + spec + " (expected: none, get:N or dryrun:N)");
+        }
+        long t0 = System.nanoTime();
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger bad = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        for (int c = 0; c < clients; c++) {
+            pool.submit(() -> {
+                HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                int i;
+                while ((i = next.getAndIncrement()) < n) {
+                    HttpRequest req = kind.equals("get")
+                            ? HttpRequest.newBuilder(URI.create(url + "/api/v1/namespaces/bench/services?limit=1")).build()
+                            : post(url + "/api/v1/namespaces/bench/services?dryRun=All", "{\"metadata\":{\"name\":\"warm-" + i
+                                    + "\",\"labels\":{\"app\":\"bench\"}},\"spec\":{\"selector\":{\"app\":\"warm\"},"
+                                    + "\"ports\":[{\"name\":\"http\",\"port\":80,\"targetPort\":8080}]}}");
+                    if (own.send(req, HttpResponse.BodyHandlers.ofString()).statusCode() / 100 != 2) {
+                        bad.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.MINUTES);
+        System.out.printf("warm-up: %d %s requests in %.1f s (%d not 2xx), not measured%n", n, kind,
+                (System.nanoTime() - t0) / 1e9, bad.get());
     }
 
     static HttpRequest post(String url, String json) {

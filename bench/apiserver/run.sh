@@ -6,6 +6,10 @@
 #   builds or JVM flags, interleaved within each round; CPFILE holds a server classpath (empty = this tree's),
 #   e.g. VARIANTS="base=/tmp/base.cp new= par=+-XX:-UseSerialGC+-XX:+UseParallelGC" (flags joined by '+', split at "+-").
 #   env SKIP_FLOOR=1 skips the etcd floor; env JFR=DIR records a flight recording of each server into DIR.
+#   env WARMUP=none|get:N|dryrun:N (default get:2000): unmeasured requests before the creates, spread over the
+#   clients. N GETs (services?limit=1) warm the load generator's own JVM, whose first seconds (a fresh JVM,
+#   interpreted HTTP client code) were most of the first tenth's slow creates; they reach the server's HTTP
+#   and list path but not its create path. N dry-run creates also warm the server's create path (not the default).
 #   For each backend, starts Junction's API server as its own JVM on a fresh store (SQLite: temp data
 #   dir, fsync per group commit; etcd3: a throw-away single-member etcd on 127.0.0.1:<port+100>
 #   with a temp data dir), runs ApiServerBench.java against it (creates <services> Services while
@@ -30,7 +34,7 @@ SERVER_JVM=(-Xmx768m -Xmn24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+UseSerialGC -
   -Dlogback.configurationFile="$ROOT/cli/src/main/resources/logback.xml")
 # (the lab's logging: without it logback's default logs everything at DEBUG, gRPC's HTTP/2 frames included)
 [ "$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p')" -ge 23 ] && SERVER_JVM+=(--sun-misc-unsafe-memory-access=allow)
-CLIENT_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m)
+CLIENT_JVM=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m "-Dbench.warmup=${WARMUP:-get:2000}")
 CPFILE=$(mktemp)
 (cd "$ROOT" && ./mvnw -B -q -o -pl apiserver dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null 2>&1)
 CP="$(cat "$CPFILE"):$ROOT/apiserver/target/classes"
