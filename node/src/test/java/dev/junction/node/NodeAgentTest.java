@@ -117,6 +117,9 @@ class NodeAgentTest {
 
             client.pods().inNamespace("default").withName("web").delete();
             await().atMost(WAIT).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+            // the agent's final delete (grace 0) removes the object once its processes are gone, well
+            // before the 30-s grace period the API server would otherwise wait out
+            await().atMost(Duration.ofSeconds(15)).until(() -> client.pods().inNamespace("default").withName("web").get() == null);
             await().atMost(WAIT).until(() -> !RUN.run("ip", "netns", "list").stdout().contains(podNetns));
             await().atMost(WAIT).until(() -> !Files.exists(Path.of("/etc/netns", podNetns)));
             assertThat(RUN.run("ip", "netns", "exec", nodeNs.name(), "ip", "-o", "link", "show").stdout()).doesNotContain("veth");
