@@ -122,7 +122,7 @@ public class ApiServerBench {
                 pct(latencies, 100));
         // The same, without the first 10% of requests (both JVMs still compiling the hot paths).
         List<Long> warm = new ArrayList<>(latencies.subList(latencies.size() / 10, latencies.size()));
-        System.out.printf("create latency after warm-up (last 90%%): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(warm, 50),
+        System.out.printf("create latency after the first 10 %% of the creates: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(warm, 50),
                 pct(warm, 99), pct(warm, 100));
         // p99 per tenth of the run, in completion order: where the slow requests are (warm-up or not)
         StringBuilder tenths = new StringBuilder();
