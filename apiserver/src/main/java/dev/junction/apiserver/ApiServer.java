@@ -62,6 +62,8 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer implements AutoCloseable {
     /** Bytes queued for one connection beyond which a watch is considered too slow and is closed. */
     static final int WATCH_BUFFER_LIMIT = 64 << 20;
+    /** kube-apiserver's default {@code --etcd-compaction-interval}. */
+    public static final java.time.Duration DEFAULT_ETCD_COMPACTION_INTERVAL = java.time.Duration.ofMinutes(5);
     /** Request worker threads (connections are spread over them; a write waiting for durability parks one). */
     static final int WORKER_THREADS = 32;
 
@@ -97,7 +99,7 @@ public final class ApiServer implements AutoCloseable {
         ClusterIpAllocator ips = new ClusterIpAllocator(config.serviceCidr);
         NodePortAllocator ports = new NodePortAllocator(config.nodePortRange);
         Storage storage = config.storageBackend.equals("etcd3")
-                ? new EtcdStorage(config.etcdServers, config.etcdPrefix)
+                ? new EtcdStorage(config.etcdServers, config.etcdPrefix, config.etcdCompactionInterval)
                 : new SqliteStorage(config.dataDir, config.changeLogRetention);
         try {
             store = new Store(storage, config.watchWindow);
@@ -258,6 +260,7 @@ public final class ApiServer implements AutoCloseable {
         private String storageBackend = "sqlite";
         private java.util.List<String> etcdServers = java.util.List.of("http://127.0.0.1:2379");
         private String etcdPrefix = "/registry";
+        private java.time.Duration etcdCompactionInterval = DEFAULT_ETCD_COMPACTION_INTERVAL;
         private Optional<Path> tlsCertFile = Optional.empty();
         private Optional<Path> tlsKeyFile = Optional.empty();
         private Optional<TokenAuthenticator> tokens = Optional.empty();
@@ -375,6 +378,20 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalArgumentException("etcdServers: empty (expected: at least one URL)");
             }
             this.etcdServers = java.util.List.copyOf(urls);
+            return this;
+        }
+
+        /**
+         * {@code --etcd-compaction-interval}: how often etcd's history is compacted ({@link EtcdCompactor}),
+         * default 5 min as kube-apiserver; zero disables compaction.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder etcdCompactionInterval(java.time.Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("etcdCompactionInterval: " + interval + " (expected: >= 0)");
+            }
+            this.etcdCompactionInterval = interval;
             return this;
         }
 

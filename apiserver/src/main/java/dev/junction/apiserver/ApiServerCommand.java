@@ -18,6 +18,9 @@ public final class ApiServerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Directory holding state.db (required with --storage-backend=sqlite).")
     Path dataDir;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--storage-backend", defaultValue = "sqlite",
             description = "sqlite or etcd3 (default: ${DEFAULT-VALUE}).")
     String storageBackend;
@@ -29,6 +32,10 @@ public final class ApiServerCommand implements Callable<Integer> {
     @Option(names = "--etcd-prefix", defaultValue = "/registry",
             description = "Prefix of every etcd key (default: ${DEFAULT-VALUE}).")
     String etcdPrefix;
+
+    @Option(names = "--etcd-compaction-interval", defaultValue = "5m",
+            description = "How often etcd's history is compacted, a Go duration (5m, 1h30m); 0 disables (default: ${DEFAULT-VALUE}).")
+    String etcdCompactionInterval;
 
     @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Listen address (default: ${DEFAULT-VALUE}).")
     String bindAddress;
@@ -78,11 +85,18 @@ public final class ApiServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (dataDir == null && !storageBackend.equals("etcd3")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--data-dir is required with --storage-backend=" + storageBackend);
         }
+        java.time.Duration compaction;
+        try {
+            compaction = dev.junction.common.Durations.parse(etcdCompactionInterval);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--etcd-compaction-interval: " + e.getMessage());
+        }
         ApiServer.Builder b = ApiServer.builder().storageBackend(storageBackend).etcdServers(etcdServers)
-                .etcdPrefix(etcdPrefix).bindAddress(bindAddress).port(port)
+                .etcdPrefix(etcdPrefix).etcdCompactionInterval(compaction).bindAddress(bindAddress).port(port)
                 .serviceCidr(serviceClusterIpRange).nodePortRange(serviceNodePortRange).advertisePort(advertisePort);
         if (dataDir != null) {
             b.dataDir(dataDir);
@@ -106,7 +120,7 @@ public final class ApiServerCommand implements Callable<Integer> {
             b.tls(ca.serverCertificate(), ca.serverKey());
         } else if (tlsCertFile != null || tlsPrivateKeyFile != null) {
             if (tlsCertFile == null || tlsPrivateKeyFile == null) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--tls-cert-file and --tls-private-key-file go together");
             }
             b.tls(tlsCertFile, tlsPrivateKeyFile);

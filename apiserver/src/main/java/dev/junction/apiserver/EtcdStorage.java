@@ -77,21 +77,30 @@ final class EtcdStorage implements Storage {
     });
     private volatile Watch.Watcher watcher;
     private volatile boolean closed;
+    /** Null when compaction is off. */
+    private final EtcdCompactor compactor;
 
     /** A put of this server in flight: the value written and the (never again mutated) object it encodes. */
     private record OwnPut(byte[] value, ObjectNode object) {
     }
 
     /**
-     * @param endpoints etcd client URLs, e.g. {@code http://127.0.0.1:2379}
-     * @param prefix    key prefix ({@code --etcd-prefix}, default {@code /registry})
+     * @param endpoints          etcd client URLs, e.g. {@code http://127.0.0.1:2379}
+     * @param prefix             key prefix ({@code --etcd-prefix}, default {@code /registry})
+     * @param compactionInterval {@code --etcd-compaction-interval}: how often {@link EtcdCompactor}
+     *                           compacts etcd's history; zero disables compaction
+     * @throws IllegalArgumentException when {@code endpoints} is empty or the interval negative
      */
-    EtcdStorage(List<String> endpoints, String prefix) {
+    EtcdStorage(List<String> endpoints, String prefix, java.time.Duration compactionInterval) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("--etcd-servers is empty");
         }
+        if (compactionInterval.isNegative()) {
+            throw new IllegalArgumentException("--etcd-compaction-interval: " + compactionInterval + " (expected: >= 0)");
+        }
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.keys = new EtcdKeys(requireNonNull(prefix, "prefix"));
+        this.compactor = compactionInterval.isZero() ? null : EtcdCompactor.start(client, compactionInterval);
     }
 
     /** The key layout in use. */
@@ -296,6 +305,9 @@ final class EtcdStorage implements Storage {
     @Override
     public void close() {
         closed = true;
+        if (compactor != null) {
+            compactor.close();
+        }
         Watch.Watcher w = watcher;
         if (w != null) {
             w.close();

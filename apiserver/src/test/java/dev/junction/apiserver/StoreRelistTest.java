@@ -29,7 +29,7 @@ class StoreRelistTest {
         try (TestEtcd etcd = TestEtcd.start();
                 ApiServer writer = ApiServer.builder().storageBackend("etcd3").etcdServers(List.of(etcd.url()))
                         .bindAddress("127.0.0.1").port(0).advertiseAddress("127.0.0.1").build().start()) {
-            HeldFollow storage = new HeldFollow(new EtcdStorage(List.of(etcd.url()), "/registry"));
+            HeldFollow storage = new HeldFollow(new EtcdStorage(List.of(etcd.url()), "/registry", java.time.Duration.ZERO));
             TestHttp http = new TestHttp(writer.url());
             assertThat(http.post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"rl\"}}").code()).isEqualTo(201);
             assertThat(http.post("/api/v1/namespaces/rl/services", svc("keep")).code()).isEqualTo(201);

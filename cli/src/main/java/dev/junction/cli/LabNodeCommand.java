@@ -94,6 +94,6 @@ public final class LabNodeCommand implements Callable<Integer> {
     }
 
     private static Duration parse(String duration) {
-        return dev.junction.proxy.Durations.parse(duration);
+        return dev.junction.common.Durations.parse(duration);
     }
 }

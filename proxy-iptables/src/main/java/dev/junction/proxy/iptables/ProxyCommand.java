@@ -1,7 +1,7 @@
 package dev.junction.proxy.iptables;
 
+import dev.junction.common.Durations;
 import dev.junction.common.KubeClients;
-import dev.junction.proxy.Durations;
 import dev.junction.proxy.ProxyConfig;
 import dev.junction.proxy.ProxyMode;
 import io.fabric8.kubernetes.client.KubernetesClient;

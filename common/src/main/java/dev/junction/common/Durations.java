@@ -1,11 +1,11 @@
-package dev.junction.proxy;
+package dev.junction.common;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses Go {@code time.Duration} strings as kube-proxy's flags take them: a sequence of decimal
+ * Parses Go {@code time.Duration} strings as kube-proxy's and kube-apiserver's duration flags take them: a sequence of decimal
  * numbers with units {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h}
  * (e.g. {@code 1s}, {@code 500ms}, {@code 1m30s}); {@code 0} alone means zero.
  */

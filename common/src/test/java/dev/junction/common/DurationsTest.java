@@ -1,4 +1,4 @@
-package dev.junction.proxy;
+package dev.junction.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
