@@ -22,8 +22,9 @@ import java.util.concurrent.TimeoutException;
  * Compacts etcd's key history the way kube-apiserver does ({@code k8s.io/apiserver/pkg/storage/etcd3/compact.go},
  * flag {@code --etcd-compaction-interval}, default 5 min): every interval, one transaction bumps the
  * version of the key {@code compact_rev_key} (outside any prefix, shared by every API server on the
- * etcd) if its version is still the one this server saw last, storing the revision current at that
- * moment; when it succeeds, etcd is compacted to the revision recorded one round earlier. So history is
+ * etcd) if its version is still the one this server saw last, and the revision it commits at is
+ * remembered as the next round's target; when it succeeds, etcd is compacted to the revision
+ * remembered one round earlier. So history is
  * kept for at least one interval, and among several API servers only the one whose transaction wins
  * compacts in a round (the others learn the key's version and try again next round). The first round
  * only records a revision (upstream: "we don't compact on bootstrap").
