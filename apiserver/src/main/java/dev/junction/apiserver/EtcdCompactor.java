@@ -38,7 +38,6 @@ final class EtcdCompactor implements AutoCloseable {
     /** The key kube-apiserver uses, unprefixed, so API servers with different prefixes share one schedule. */
     static final String COMPACT_REV_KEY = "compact_rev_key";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdCompactor.class);
-    private static final long TIMEOUT_SECONDS = 30;
 
     private final Client client;
     private final ScheduledExecutorService timer;
@@ -93,7 +92,7 @@ final class EtcdCompactor implements AutoCloseable {
                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.version(lastVersion)))
                     .Then(Op.put(key, ByteSequence.from(Long.toString(lastRevision), StandardCharsets.UTF_8), PutOption.DEFAULT))
                     .Else(Op.get(key, GetOption.DEFAULT))
-                    .commit().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    .commit().get(EtcdStorage.TIMEOUT_SECONDS, TimeUnit.SECONDS);
             long current = r.getHeader().getRevision();
             if (!r.isSucceeded()) {
                 // another API server compacted this round (or this one restarted): follow its count
@@ -108,7 +107,7 @@ final class EtcdCompactor implements AutoCloseable {
             if (target == 0) {
                 return 0;
             }
-            client.getKVClient().compact(target).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            client.getKVClient().compact(target).get(EtcdStorage.TIMEOUT_SECONDS, TimeUnit.SECONDS);
             return target;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

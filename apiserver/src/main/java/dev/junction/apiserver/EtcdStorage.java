@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EtcdStorage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdStorage.class);
-    private static final long TIMEOUT_SECONDS = 30;
+    /** Longest wait for one etcd request, in seconds. */
+    static final long TIMEOUT_SECONDS = 30;
 
     private final Client client;
     private final EtcdKeys keys;
@@ -89,14 +90,11 @@ final class EtcdStorage implements Storage {
      * @param prefix             key prefix ({@code --etcd-prefix}, default {@code /registry})
      * @param compactionInterval {@code --etcd-compaction-interval}: how often {@link EtcdCompactor}
      *                           compacts etcd's history; zero disables compaction
-     * @throws IllegalArgumentException when {@code endpoints} is empty or the interval negative
+     * @throws IllegalArgumentException when {@code endpoints} is empty or the interval negative ({@link EtcdCompactor#start})
      */
     EtcdStorage(List<String> endpoints, String prefix, java.time.Duration compactionInterval) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("--etcd-servers is empty");
-        }
-        if (compactionInterval.isNegative()) {
-            throw new IllegalArgumentException("--etcd-compaction-interval: " + compactionInterval + " (expected: >= 0)");
         }
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.keys = new EtcdKeys(requireNonNull(prefix, "prefix"));

@@ -87,7 +87,7 @@ final class Store implements AutoCloseable {
         this.remote = storage.assignsRevisions();
         Storage.Loaded loaded;
         synchronized (this) {
-            loaded = storage.load(e -> index(e.storageKey()).put(key(e.namespace(), name(e.object())), e.object()));
+            loaded = storage.load(e -> indexInto(objects, e));
             revision = loaded.revision();
             durable = revision;
             windowFloor = revision;
@@ -380,8 +380,7 @@ final class Store implements AutoCloseable {
             Map<String, TreeMap<String, ObjectNode>> fresh = new HashMap<>();
             Storage.Loaded loaded;
             try {
-                loaded = storage.load(e -> fresh.computeIfAbsent(e.storageKey(), k -> new TreeMap<>())
-                        .put(key(e.namespace(), name(e.object())), e.object()));
+                loaded = storage.load(e -> indexInto(fresh, e));
             } catch (RuntimeException e) {
                 LOG.warn("re-list from storage failed, retrying in 1 s: {}", e.getMessage());
                 try {
@@ -441,6 +440,11 @@ final class Store implements AutoCloseable {
             dispatcher.execute(() -> ended.forEach(w -> w.end().run()));
         }
         notifyAll();
+    }
+
+    /** Puts a loaded object into {@code indexes} (per resource, by {@code namespace/name}). */
+    private static void indexInto(Map<String, TreeMap<String, ObjectNode>> indexes, WatchEvent e) {
+        indexes.computeIfAbsent(e.storageKey(), k -> new TreeMap<>()).put(key(e.namespace(), name(e.object())), e.object());
     }
 
     private static String namespaceOf(ObjectNode o) {
