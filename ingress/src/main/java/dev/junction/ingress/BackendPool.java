@@ -82,7 +82,7 @@ final class BackendPool {
 
     /**
      * Connects a new backend connection on {@code loop}; its pipeline has the HTTP client codec and a
-     * {@link BackendHandler} (and, with {@code -Djunction.ingress.leanHttp1=true}, a
+     * {@link BackendHandler} (and, on the lean path, the default, a
      * {@link LeanResponseHandler} before the codec).
      */
     ChannelFuture connect(EventLoop loop, InetSocketAddress address, boolean tls) {

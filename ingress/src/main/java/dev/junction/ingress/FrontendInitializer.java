@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Builds the pipeline of an accepted client connection:
  * <pre>
  * [HAProxyMessageDecoder → ProxyProtocolHandler]            (--enable-proxy-protocol, v1 and v2)
- * plain:  [LeanRequestDecoder →] HttpServerCodec (LeanServerCodec with -Djunction.ingress.leanHttp1=true) → RequestGuardHandler → BodylessRequestAggregator → HttpObjectAggregator → ProxyHandler
+ * plain:  [LeanRequestDecoder →] LeanServerCodec (HttpServerCodec with -Djunction.ingress.leanHttp1=false) → RequestGuardHandler → BodylessRequestAggregator → HttpObjectAggregator → ProxyHandler
  * TLS:    SniHandler(CertificateStore) → ALPN:
  *           h2       → Http2FrameCodec → Http2MultiplexHandler(per stream:
  *                      Http2StreamFrameToHttpObjectCodec → RequestGuardHandler → aggregator → ProxyHandler)

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * The first HTTP handler of a client connection on the lean path
- * ({@code -Djunction.ingress.leanHttp1=true}, unless {@code -Djunction.ingress.leanRequests=false}),
+ * (on by default; off with {@code -Djunction.ingress.leanHttp1=false} or {@code -Djunction.ingress.leanRequests=false}),
  * in front of the {@link LeanServerCodec}: request heads are parsed from the bytes by
  * {@link RequestHead} and go straight to the {@link ProxyHandler} (no {@code HttpRequestDecoder},
  * header map, aggregators or pipeline hops), after their method is queued on the codec (so its

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Sits before the HTTP client codec of a backend connection on the lean path
- * ({@code -Djunction.ingress.leanHttp1=true}). While a {@link ProxyExchange} has started it, the
+ * (the default; {@code -Djunction.ingress.leanHttp1=false} turns it off). While a {@link ProxyExchange} has started it, the
  * endpoint's bytes do not reach the codec: the response head is parsed by {@link ResponseHead}
  * (interim 1xx heads are dropped, as the codec path drops them), the body's end is found by
  * {@link BodyFramer}, and the exchange gets the head, the body bytes as they arrive (slices of the

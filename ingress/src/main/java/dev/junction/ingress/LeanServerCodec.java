@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The client connection's HTTP/1.1 codec on the lean path ({@code -Djunction.ingress.leanHttp1=true}):
+ * The client connection's HTTP/1.1 codec on the lean path (the default; {@code -Djunction.ingress.leanHttp1=false} turns it off):
  * Netty's {@link HttpRequestDecoder} and {@link HttpResponseEncoder}, with the request-method queue
  * of Netty's {@code HttpServerCodec} (a response to HEAD has no body, a 2xx to CONNECT no framing
  * fields), except that a response written as bytes below this codec ({@link ProxyExchange}'s lean

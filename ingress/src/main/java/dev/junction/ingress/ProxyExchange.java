@@ -45,7 +45,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * HTTP/1 request's head is serialised once as bytes ({@link RequestHeadWriter}) and reused by
  * retries; a response head that arrives with its whole body in one read is written to an HTTP/1
  * client as one message (one encoder pass, one flush); HTTP/1 writes carry no promise. On the lean
- * path ({@code -Djunction.ingress.leanHttp1=true}) the request may be a {@link RequestHead} read
+ * path (the default; {@code -Djunction.ingress.leanHttp1=false} turns it off) the request may be a {@link RequestHead} read
  * from the bytes by {@link LeanRequestDecoder} (forwarded from its byte ranges) and the response is
  * relayed as bytes ({@link LeanResponseHandler}).
  */
@@ -75,11 +75,11 @@ final class ProxyExchange implements LeanResponseHandler.Sink {
      */
     static final boolean RAW_HEADS = !"false".equals(System.getProperty("junction.ingress.rawRequestHeads"));
     /**
-     * Whether the lean HTTP/1.1 path is on ({@code -Djunction.ingress.leanHttp1=true}; off by
-     * default): the response to a request sent by {@link #rawHead} is parsed by
+     * Whether the lean HTTP/1.1 path is on (the default; {@code -Djunction.ingress.leanHttp1=false}
+     * turns it off): the response to a request sent by {@link #rawHead} is parsed by
      * {@link LeanResponseHandler} and relayed as bytes below the client's {@link LeanServerCodec}.
      */
-    static final boolean LEAN = Boolean.getBoolean("junction.ingress.leanHttp1");
+    static final boolean LEAN = !"false".equals(System.getProperty("junction.ingress.leanHttp1"));
     /** The backend's lean handler while this exchange's response is relayed as bytes; else null. */
     private LeanResponseHandler lean;
     private LeanServerCodec leanCodec;

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A client's HTTP/1.1 request head read as bytes for the lean path ({@link LeanRequestDecoder},
- * {@code -Djunction.ingress.leanHttp1=true}): method, request-target and fields kept as byte
+ * on by default): method, request-target and fields kept as byte
  * ranges of one copy of the head, with lookups for what routing and forwarding need.
  *
  * <p>{@link #parse} accepts only the plain, common case, strictly as RFC 9112 writes it: a request

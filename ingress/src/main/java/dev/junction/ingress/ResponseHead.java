@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A response head read from an endpoint as bytes (RFC 9112 §4 status line, §5 fields), for the
- * lean HTTP/1.1 path ({@code -Djunction.ingress.leanHttp1=true}): the status, the framing of the
+ * lean HTTP/1.1 path (on by default): the status, the framing of the
  * body (RFC 9112 §6.3) and the fields to forward, kept as byte ranges of one copy of the head.
  * Hop-by-hop fields are dropped as {@link HopByHop} drops them (RFC 9110 §7.6.1: {@code Connection}
  * and the fields it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Response relaying of HTTP/1.1 through the proxy against a scripted endpoint; runs on both the
- * codec path and the lean path ({@code -Djunction.ingress.leanHttp1=true}, the {@code lean-http1}
- * surefire execution), which must behave the same: interim 1xx heads dropped, large bodies by
+ * lean path (the default execution) and the codec path ({@code -Djunction.ingress.leanHttp1=false},
+ * the {@code codec-path} surefire execution), which must behave the same: interim 1xx heads dropped, large bodies by
  * length and chunked streamed across reads, a close-delimited body to an HTTP/1.0 client, pipelined
  * requests answered in order, and many responses on one connection followed by a HEAD (the
  * client codec's method queue must stay aligned). Malformed endpoint heads → 502 (both paths).
