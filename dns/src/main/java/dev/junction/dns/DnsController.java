@@ -139,11 +139,13 @@ public final class DnsController implements AutoCloseable {
             podInformer.exceptionHandler(this::retry);
             podInformer.start();
         }
+        // Scheduled before the informers start: a list that completes at once runs pollSync, which
+        // shuts the poller down once synced, and scheduling after that would be rejected.
+        syncPoller.scheduleWithFixedDelay(this::pollSync, 100, 100, TimeUnit.MILLISECONDS);
         serviceInformer.start().whenComplete((v, e) -> pollSync());
         if (sliceInformer != null) {
             sliceInformer.start().whenComplete((v, e) -> pollSync());
         }
-        syncPoller.scheduleWithFixedDelay(this::pollSync, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     /**
