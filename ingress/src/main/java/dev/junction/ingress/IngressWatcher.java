@@ -81,10 +81,12 @@ final class IngressWatcher implements AutoCloseable {
         serviceInformer = add(client.services().inAnyNamespace().runnableInformer(0));
         sliceInformer = add(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
         secretInformer = add(client.secrets().inAnyNamespace().runnableInformer(0));
+        // Scheduled before the informers start: their first events can finish the first sync, which
+        // shuts the poller down, and scheduling after that would be rejected.
+        poller.scheduleWithFixedDelay(this::pollSync, 50, 50, TimeUnit.MILLISECONDS);
         for (SharedIndexInformer<?> i : informers) {
             i.start();
         }
-        poller.scheduleWithFixedDelay(this::pollSync, 50, 50, TimeUnit.MILLISECONDS);
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> add(SharedIndexInformer<T> informer) {
