@@ -8,7 +8,9 @@
 #      on fixed ports 18080-18083; PEERS=1 uses it instead when those ports are free.)
 #   2. HTTPS (TLS 1.3, keep-alive): an nginx TLS proxy (:18393, config written here) vs Junction's
 #      TLS port (:18391) through http-proxy.sh at 64 and 256 connections.
-#   3. New TLS handshakes per second: the same with "Connection: close" on every request (64 conns).
+#   3. New TLS handshakes per second: the same with "Connection: close" on every request (64 conns;
+#      wrk resumes its TLS session, so these are mostly resumptions). 3b. Full handshakes per
+#      second: FULL_CLIENTS (4) parallel `openssl s_time -new` clients, which never resume.
 #   4. RSS of the Junction JVM and of the nginx proxy (master + worker) after the load.
 #   Junction runs from the test classpath (dev.junction.ingress.IngressBenchServer: fabric8 mock API
 #   server + controller). Env: PROXY_WORKERS (1) = nginx worker_processes = Junction event loops,
@@ -148,6 +150,35 @@ for r in $(seq 1 "$ROUNDS"); do
   WRK_EXTRA="-H Connection:close" load nginx-handshake "$NTPIDS" "https://127.0.0.1:$NTLS/" 64 | tee -a "$W/https.txt"
   WRK_EXTRA="-H Connection:close" load junction-handshake "$JPID" "https://127.0.0.1:$JTLS/" 64 | tee -a "$W/https.txt"
 done
+# 3b. Full handshakes only. wrk keeps its TLS session across reconnects, so most of part 3's
+# handshakes are resumptions; `openssl s_time -new` never resumes. FULL_CLIENTS (4) s_time
+# processes in parallel per target, a round each; FULL_CLIENTS=0 skips this part.
+# full LABEL "PIDS" PORT: one RESULT line, rps = full handshakes per second (every client's count
+# over its real seconds, summed), cpu_ms_per_kreq = the proxy's CPU per 1000 handshakes.
+full() {
+  local label=$1 pids=$2 port=$3 t0 t1 i clients=()
+  # shellcheck disable=SC2086
+  t0=$(cpu_ticks $pids)
+  for i in $(seq 1 "$FULL_CLIENTS"); do
+    timeout $((SECS + 15)) openssl s_time -connect "127.0.0.1:$port" -new -time "$SECS" >"$W/s_time-$i.txt" 2>&1 &
+    clients+=($!)
+  done
+  wait "${clients[@]}" || true
+  # shellcheck disable=SC2086
+  t1=$(cpu_ticks $pids)
+  cat "$W"/s_time-*.txt | awk -v l="$label" -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v c="$FULL_CLIENTS" '
+    /connections in [0-9.]+ real seconds/ {n += $1; r += $1 / $4}
+    END {printf "RESULT full-handshake label=%s conns=%d rps=%.1f cpu_ms_per_kreq=%.1f\n", l, c, r,
+      (n > 0 ? d * 1000 / hz / n * 1000 : 0)}'
+  rm -f "$W"/s_time-*.txt
+}
+FULL_CLIENTS=${FULL_CLIENTS:-4}
+if [ "$FULL_CLIENTS" -gt 0 ]; then
+  for r in $(seq 1 "$ROUNDS"); do
+    full nginx-full "$NTPIDS" "$NTLS" | tee -a "$W/https.txt"
+    full junction-full "$JPID" "$JTLS" | tee -a "$W/https.txt"
+  done
+fi
 JRSS=$(rss_kb "$JPID")
 NRSS=$(rss_kb $(descendants "$NPID"))
 
@@ -158,7 +189,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "NA"; else printf 
 echo "# medians over $ROUNDS rounds of ${SECS}s, PROXY_WORKERS=$WORKERS"
 for spec in "http|junction|nginx|64" "http|junction|nginx|256" \
             "https|junction-https|nginx-https|64" "https|junction-https|nginx-https|256" \
-            "tls-handshakes|junction-handshake|nginx-handshake|64"; do
+            "tls-handshakes|junction-handshake|nginx-handshake|64" "full-handshakes|junction-full|nginx-full|$FULL_CLIENTS"; do
   IFS='|' read -r name j n c <<<"$spec"
   jr=$(med "$j" "$c" rps); nr=$(med "$n" "$c" rps); jp=$(med "$j" "$c" p99_ms); np=$(med "$n" "$c" p99_ms)
   jc=$(med "$j" "$c" cpu_ms_per_kreq); nc=$(med "$n" "$c" cpu_ms_per_kreq)
