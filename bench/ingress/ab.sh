@@ -12,12 +12,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" && pwd)}
-. "$SHARED/lib.sh"; . "$SHARED/servers.sh"
+. "$SHARED/lib.sh"; . "$SHARED/servers.sh"; . "$HERE/ingress-lib.sh"
 OLD=$1 SECS=${2:-8} ROUNDS=${3:-3}; shift $(( $# < 3 ? $# : 3 )); CONNS=("$@"); [ ${#CONNS[@]} -gt 0 ] || CONNS=(64)
 OLD_TEST=$OLD/../old-test-classes; [ -d "$OLD_TEST" ] || OLD_TEST=$ROOT/ingress/target/test-classes
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
-OLD_OPTS=${OLD_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
+OLD_OPTS=${OLD_OPTS:-$INGRESS_JAVA_OPTS}
 NEW_OPTS=${NEW_OPTS:-$OLD_OPTS}
 mktmp ingab; W=$TMPD
 (cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl ingress dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
@@ -30,8 +29,7 @@ MP=""
 if [ -n "${MEM_OPTS:-}" ]; then bg_start "$W/mem.log" $JAVA_HOME/bin/java $MEM_OPTS -cp "$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$DEPS" dev.junction.ingress.IngressBenchServer 127.0.0.1 18581 18594 18595 1; MP=$LAST_PID; fi
 for f in old new ${MP:+mem}; do for _ in $(seq 1 1200); do grep -q '^READY' "$W/$f.log" && break; sleep 0.1; done; done
 for p in 18590 18592 ${MP:+18594}; do wrk -t1 -c64 -d12s http://127.0.0.1:$p/ >/dev/null 2>&1; wrk -t1 -c256 -d6s http://127.0.0.1:$p/ >/dev/null 2>&1; done
-cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
-sys_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+sys_ticks() { local u s; read -r u s < <(proc_ticks "$@"); echo "$s"; }
 one() { local label=$1 pids=$2 url=$3 c=$4 t0 t1 s0 s1
   t0=$(cpu_ticks $pids); s0=$(sys_ticks $pids); out=$(wrk -t1 -c$c -d${SECS}s --latency $url 2>&1); t1=$(cpu_ticks $pids); s1=$(sys_ticks $pids)
   rps=$(echo "$out" | awk '/^Requests\/sec:/{print $2}'); p99=$(echo "$out" | awk '$1=="99%"{print $2}')

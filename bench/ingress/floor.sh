@@ -22,12 +22,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" && pwd)}
-. "$SHARED/lib.sh"; . "$SHARED/servers.sh"
+. "$SHARED/lib.sh"; . "$SHARED/servers.sh"; . "$HERE/ingress-lib.sh"
 SECS=${1:-5} ROUNDS=${2:-3}; shift $(( $# < 2 ? $# : 2 )); CONNS=("$@"); [ ${#CONNS[@]} -gt 0 ] || CONNS=(64 256)
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED \
---add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
+JAVA_OPTS=${JAVA_OPTS:-$INGRESS_JAVA_OPTS}
 BPORT=18781
 for p in 18780 18781 18782 18783 18784 18785 18786 18787 18788; do
   ss -Hltn "sport = :$p" | grep -q . && die "port $p already in use"
@@ -35,8 +33,7 @@ done
 command -v haproxy >/dev/null || die "haproxy is not installed (apt-get install haproxy)"
 mktmp ingress-floor; W=$TMPD
 
-(cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl ingress test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
+ingress_dependencies "$ROOT" "$W/cp.txt"
 CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.txt")"
 
 start_nginx_backend 127.0.0.1 $BPORT
@@ -49,8 +46,7 @@ start_junction() {
   bg_start "$W/$1.log" "$JAVA_HOME/bin/java" $4 -cp "$CP" dev.junction.ingress.IngressBenchServer \
     127.0.0.1 $BPORT "$2" "$3" 1
   JUNCTION_PID=$LAST_PID
-  for _ in $(seq 1 1200); do grep -q '^READY' "$W/$1.log" && break; kill -0 "$JUNCTION_PID" || die "$1 exited"; sleep 0.1; done
-  grep -q '^READY' "$W/$1.log" || die "$1 not ready"
+  wait_ready "$W/$1.log" "$JUNCTION_PID"
 }
 start_junction junction 18784 18785 "$JAVA_OPTS"; JUNCTION1_PID=$JUNCTION_PID
 TARGETS=("nginx|18780|$NGINX_PIDS" "haproxy|18782|$HAPROXY_PIDS" "relay|18783|$RELAY_PIDS" "junction|18784|$JUNCTION1_PID")
@@ -65,18 +61,16 @@ for t in "${TARGETS[@]}"; do
   for c in 64 256; do wrk -t1 -c$c -d${s}s "http://127.0.0.1:$port/" >/dev/null 2>&1 || true; done
 done
 
-# user_sys PIDS: "utime stime" in clock ticks, summed over the processes (all their threads).
-user_sys() { local u=0 s=0 p a b; for p in "$@"; do read -r a b < <(awk '{print $14, $15}' "/proc/$p/stat"); u=$((u + a)); s=$((s + b)); done; echo "$u $s"; }
 HZ=$(getconf CLK_TCK)
 for r in $(seq 1 "$ROUNDS"); do
   for c in "${CONNS[@]}"; do
     for t in "${TARGETS[@]}"; do
       IFS='|' read -r name port pids <<<"$t"
       # shellcheck disable=SC2086
-      read -r u0 s0 < <(user_sys $pids)
+      read -r u0 s0 < <(proc_ticks $pids)
       line=$(LABEL=$name "$SHARED/http-proxy.sh" "http://127.0.0.1:$port/" "$SECS" "$c")
       # shellcheck disable=SC2086
-      read -r u1 s1 < <(user_sys $pids)
+      read -r u1 s1 < <(proc_ticks $pids)
       echo "$line" | awk -v du=$((u1 - u0)) -v ds=$((s1 - s0)) -v hz="$HZ" -v secs="$SECS" '/^RESULT/{
         split($0, f, " rps="); split(f[2], x, " "); n = x[1] * secs; if (n <= 0) n = 1;
         us = du * 1e6 / hz / n; ss = ds * 1e6 / hz / n;
@@ -87,8 +81,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 all=$(grep '^FLOOR' "$W/floor.txt")
-med() { echo "$all" | grep " label=$1 conns=$2 " | tr ' ' '\n' | awk -F= -v k="$3" '$1==k{print $2}' | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "NA"; else printf "%.2f", a/b }'; }
+med() { result_median "$all" "$@"; }
 echo "# medians over $ROUNDS rounds of ${SECS}s; ratios are to nginx"
 for c in "${CONNS[@]}"; do
   nr=$(med nginx "$c" rps); nc=$(med nginx "$c" cpu_us)

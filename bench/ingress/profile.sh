@@ -7,24 +7,21 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" && pwd)}
-. "$SHARED/lib.sh"; . "$SHARED/servers.sh"
+. "$SHARED/lib.sh"; . "$SHARED/servers.sh"; . "$HERE/ingress-lib.sh"
 SECS=${1:-20} CONNS=${2:-64} MODE=${3:-http}
 JPORT=${JUNCTION_PORT:-18390} JTLS=${JUNCTION_TLS_PORT:-18391} BPORT=${BACKEND_PORT:-18381}
 WORKERS=${PROXY_WORKERS:-1} OUT=${OUT:-/tmp/ingress.jfr}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED \
---add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:ParallelGCThreads=1 -Dio.netty.leakDetection.level=disabled $NETTY_OPTS"}
+JAVA_OPTS=${JAVA_OPTS:-$INGRESS_JAVA_OPTS}
 mktmp ingress-prof; W=$TMPD
-(cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl ingress test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
+ingress_dependencies "$ROOT" "$W/cp.txt"
 CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.txt")"
 start_nginx_backend 127.0.0.1 "$BPORT"
 # shellcheck disable=SC2086
 bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS -cp "$CP" dev.junction.ingress.IngressBenchServer \
   127.0.0.1 "$BPORT" $JPORT $JTLS "$WORKERS"
 JPID=$LAST_PID
-for _ in $(seq 1 300); do grep -q '^READY' "$W/junction.log" && break; sleep 0.1; done
+wait_ready "$W/junction.log" "$JPID"
 grep '^READY' "$W/junction.log" >&2
 URL=http://127.0.0.1:$JPORT/; [ "$MODE" = https ] && URL=https://127.0.0.1:$JTLS/
 wrk -t1 -c"$CONNS" -d10s "$URL" >/dev/null 2>&1 || true

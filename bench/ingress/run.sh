@@ -28,18 +28,14 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SHARED=${SHARED_BENCH:-$(cd "$ROOT/../shared/bench" && pwd)}
-. "$SHARED/lib.sh"; . "$SHARED/servers.sh"
+. "$SHARED/lib.sh"; . "$SHARED/servers.sh"; . "$HERE/ingress-lib.sh"
 SECS=${1:-10} ROUNDS=${2:-3}
 JPORT=${JUNCTION_PORT:-18390} JTLS=${JUNCTION_TLS_PORT:-18391} NTLS=${NGINX_TLS_PORT:-18393}
 NPORT=${NGINX_PORT:-18380} BPORT=${BACKEND_PORT:-18381}
 WORKERS=${PROXY_WORKERS:-1}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-# Netty turns sun.misc.Unsafe off by default on Java 25+ (io.netty.noUnsafe), which sends every
-# direct-buffer byte access through ByteBuffer bounds and scope checks (the first JFR profile's top
-# frames); --sun-misc-unsafe-memory-access=allow gives it back, the add-opens let Netty allocate
-# direct memory without a Cleaner, --enable-native-access lets netty-tcnative (BoringSSL) load.
-NETTY_OPTS="--sun-misc-unsafe-memory-access=allow --add-opens=java.base/java.nio=ALL-UNNAMED \
---add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED"
+# NETTY_OPTS: Netty's Unsafe, direct memory and native access on Java 25 (ingress-lib.sh).
+NETTY_OPTS=$INGRESS_NETTY_OPTS
 # Heap: 256 MB, ParallelGC with one thread (young pauses ~1-3 ms, few of them). HEAP_OPTS="-Xms96m
 # -Xmx96m -Xmn32m -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:MetaspaceSize=64m" cuts RSS
 # from ~265 to ~215 MB but, on 2026-11-22, paid 145 young GCs (8 ms mean, 207 ms max under load
@@ -52,20 +48,16 @@ for p in $JPORT $JTLS $NTLS $NPORT $BPORT; do ss -Hltn "sport = :$p" | grep -q .
 mktmp ingress-bench; W=$TMPD
 
 log "building the ingress module's test classpath"
-(cd "$ROOT" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl ingress test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$W/cp.txt" >/dev/null)
+ingress_dependencies "$ROOT" "$W/cp.txt"
 CP="$ROOT/ingress/target/test-classes:$ROOT/ingress/target/classes:$(cat "$W/cp.txt")"
 # shellcheck disable=SC2086
 bg_start "$W/junction.log" "$JAVA_HOME/bin/java" $JAVA_OPTS "-Xlog:gc:file=$W/gc.log" -cp "$CP" dev.junction.ingress.IngressBenchServer \
   127.0.0.1 "$BPORT" $JPORT $JTLS "$WORKERS"
 JPID=$LAST_PID
-for _ in $(seq 1 1200); do grep -q '^READY' "$W/junction.log" && break; kill -0 "$JPID" || die "junction exited: $(tail -5 "$W/junction.log")"; sleep 0.1; done
-grep -q '^READY' "$W/junction.log" || die "junction not ready"
+wait_ready "$W/junction.log" "$JPID"
 log "junction ingress pid=$JPID $(grep '^READY' "$W/junction.log")"
 
 rss_kb() { local t=0 p; for p in "$@"; do t=$((t + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo $t; }
-# CPU time (utime+stime, all threads) of the given processes, in clock ticks.
-cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 # load LABEL "PIDS" URL CONNS: one http-proxy.sh run, its RESULT line extended with the CPU the
 # proxy's processes used per 1000 requests (cpu_ms_per_kreq): unlike rps on this shared machine,
 # that does not depend on how much CPU the scheduler happened to give the proxy.
@@ -184,8 +176,7 @@ NRSS=$(rss_kb $(descendants "$NPID"))
 
 # Summary: medians per label and connection count, ratios Junction / nginx.
 all=$(cat "$W/http.txt" "$W/https.txt" | grep '^RESULT')
-med() { echo "$all" | grep " label=$1 conns=$2 " | tr ' ' '\n' | awk -F= -v k="$3" '$1==k{print $2}' | median; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "NA"; else printf "%.2f", a/b }'; }
+med() { result_median "$all" "$@"; }
 echo "# medians over $ROUNDS rounds of ${SECS}s, PROXY_WORKERS=$WORKERS"
 for spec in "http|junction|nginx|64" "http|junction|nginx|256" \
             "https|junction-https|nginx-https|64" "https|junction-https|nginx-https|256" \
